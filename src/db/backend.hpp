@@ -1,0 +1,39 @@
+#pragma once
+
+// Private to src/db: what the pool needs from a backend's connections, and the
+// pool itself. Backends (SQLite now, PostgreSQL later) build on this.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "db/db.hpp"
+
+namespace roombook::db::detail {
+
+/// A Connection the pool can clean up when it comes back.
+class Backend : public Connection {
+ public:
+  /// True while a transaction is open on this connection.
+  virtual bool in_transaction() const noexcept = 0;
+  /// Rolls back a transaction left open by whoever held the connection.
+  void rollback_abandoned() noexcept { rollback_transaction(); }
+};
+
+/// The "db" logger once src/log has registered it, spdlog's default until then.
+inline std::shared_ptr<spdlog::logger> logger() {
+  auto named = spdlog::get("db");
+  return named ? named : spdlog::default_logger();
+}
+
+using BackendFactory = std::function<std::unique_ptr<Backend>()>;
+
+/// A pool of at most `max_connections` connections made by `factory`. Opens
+/// one connection before returning, so an unusable database fails here rather
+/// than on the first request.
+std::unique_ptr<Pool> make_pool(BackendFactory factory, std::size_t max_connections,
+                                Dialect dialect);
+
+}  // namespace roombook::db::detail

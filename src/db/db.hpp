@@ -1,0 +1,151 @@
+#pragma once
+
+// The data layer: one interface, one backend per engine. No engine header
+// (<sqlite3.h>, <libpq-fe.h>) may appear here: services and commands see only
+// these types.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace roombook::db {
+
+/// What kind of failure, so callers can react without parsing messages.
+enum class ErrorCode {
+  constraint,  ///< UNIQUE, NOT NULL, CHECK or FOREIGN KEY violated
+  busy,        ///< the database stayed locked past the busy timeout
+  connection,  ///< cannot open or lost the connection
+  other,
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  ErrorCode code() const noexcept { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+enum class Dialect { sqlite, postgres };
+
+/// A SQL statement written once, with $1, $2 ... placeholders. Keep these as
+/// named constants next to the code that uses them: backends prepare each
+/// distinct text once per connection and reuse it.
+struct Query {
+  std::string_view name;  ///< for logs: "users.insert"
+  std::string_view sql;
+};
+
+/// NULL, INTEGER, REAL or TEXT.
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+/// One result row; columns in SELECT order.
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  std::size_t size() const noexcept { return values_.size(); }
+  bool is_null(std::size_t i) const;
+  std::int64_t integer(std::size_t i) const;  ///< throws db::Error if NULL or not an integer
+  double real(std::size_t i) const;
+  std::string text(std::size_t i) const;  ///< integers and reals are converted
+  std::optional<std::string> optional_text(std::size_t i) const;
+  const Value& at(std::size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+using Rows = std::vector<Row>;
+
+class Connection;
+
+/// RAII transaction: commit() or the destructor rolls back. Never throws from
+/// the destructor. Not copyable; movable.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn) : conn_(&conn) {}
+  Transaction(Transaction&& other) noexcept : conn_(other.conn_) { other.conn_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection* conn_;
+};
+
+/// One connection, used by one thread at a time.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// Runs a statement that returns rows.
+  virtual Rows query(const Query& q, const Params& p = {}) = 0;
+  /// Runs a statement and returns the number of rows it changed.
+  virtual std::int64_t execute(const Query& q, const Params& p = {}) = 0;
+  /// Runs a script of several statements separated by ';' (a migration file).
+  /// On failure, throws db::Error whose message names the failing statement.
+  virtual void execute_script(std::string_view sql) = 0;
+  /// Starts a write transaction. On SQLite it takes the write lock at once
+  /// (BEGIN IMMEDIATE), so two writers queue on the busy timeout instead of
+  /// deadlocking when a reader upgrades.
+  virtual Transaction begin() = 0;
+  virtual Dialect dialect() const = 0;
+
+ protected:
+  friend class Transaction;
+  virtual void commit_transaction() = 0;
+  virtual void rollback_transaction() noexcept = 0;
+};
+
+/// Hands out connections, one thread at a time each. Returning a lease puts
+/// the connection back.
+class Pool {
+ public:
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<Connection> conn) : pool_(&pool), conn_(std::move(conn)) {}
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (conn_) pool_->release(std::move(conn_));
+    }
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  virtual ~Pool() = default;
+  /// Blocks until a connection is free; opens a new one while under the size.
+  virtual Lease acquire() = 0;
+  virtual Dialect dialect() const = 0;
+
+ protected:
+  virtual void release(std::unique_ptr<Connection> conn) noexcept = 0;
+};
+
+struct PoolOptions {
+  std::size_t max_connections = 8;
+  int busy_timeout_ms = 10000;
+};
+
+/// Opens a pool for a database URL:
+///   sqlite:PATH (relative), sqlite:///ABS/PATH, sqlite::memory:
+/// Throws db::Error(connection) when it cannot open it, std::invalid_argument
+/// for a malformed URL or a scheme this build does not support. `sqlite::memory:` gives a pool of one connection, since
+/// every SQLite in-memory connection is a database of its own.
+std::unique_ptr<Pool> open(const std::string& url, const PoolOptions& options = {});
+
+/// The URL with any password replaced by "***", for logs and `roombook config`.
+std::string mask_url(const std::string& url);
+
+}  // namespace roombook::db

@@ -1,0 +1,435 @@
+// The SQLite backend. SQLiteCpp opens and owns each connection; the cached
+// statements and the script runner use the C API on its handle (see
+// statements_ for why). <sqlite3.h> is included here and only here.
+
+#include "db/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "db/backend.hpp"
+
+namespace roombook::db::detail {
+
+namespace {
+
+// Transaction control goes through the statement cache like any query.
+const Query kBegin{"begin", "BEGIN IMMEDIATE"};
+const Query kCommit{"commit", "COMMIT"};
+const Query kRollback{"rollback", "ROLLBACK"};
+
+// Services use a fixed set of SQL constants, so the cache stays small; the
+// cap only guards against a caller building SQL text dynamically.
+constexpr std::size_t kMaxCachedStatements = 256;
+// Statement text quoted in error messages is cut here.
+constexpr std::size_t kMaxQuotedSql = 300;
+
+ErrorCode classify(int result_code) {
+  switch (result_code & 0xff) {  // the low byte is the primary code
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::constraint;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return ErrorCode::busy;
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB:
+      return ErrorCode::connection;
+    default:
+      return ErrorCode::other;
+  }
+}
+
+// For SQLiteCpp's exceptions, which only the connection setup lets through.
+// getErrorCode() is what the failing SQLite call returned; SQLiteCpp's own
+// checks carry -1 and classify as `other`.
+int result_code(const SQLite::Exception& e) {
+  const int rc = e.getErrorCode();
+  return rc > 0 ? rc : e.getExtendedErrorCode();
+}
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+bool is_identifier_char(char c) {
+  // SQLite allows '$' inside identifiers, and any non-ASCII byte.
+  const auto u = static_cast<unsigned char>(c);
+  return std::isalnum(u) != 0 || c == '_' || c == '$' || u >= 0x80;
+}
+
+// If a string literal, quoted identifier or comment starts at sql[i], the
+// index just past it; otherwise i. An unterminated one runs to the end (SQLite
+// then reports the syntax error). A doubled quote ('it''s') reads as two
+// adjacent literals, which skips it correctly.
+std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i) {
+  auto past = [&](std::size_t found, std::size_t len) {
+    return found == std::string_view::npos ? sql.size() : found + len;
+  };
+  const char c = sql[i];
+  const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+  if (c == '\'' || c == '"' || c == '`') return past(sql.find(c, i + 1), 1);
+  if (c == '[') return past(sql.find(']', i + 1), 1);
+  if (c == '-' && next == '-') return past(sql.find('\n', i + 2), 1);
+  if (c == '/' && next == '*') return past(sql.find("*/", i + 2), 2);
+  return i;
+}
+
+// The statement as a reader wants to see it in an error message: without the
+// comments before it, surrounding blanks or the final ';'.
+std::string quote_statement(std::string_view s) {
+  for (;;) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    if (s.starts_with("--") || s.starts_with("/*")) {
+      s.remove_prefix(std::min(skip_quoted_or_comment(s, 0), s.size()));
+    } else {
+      break;
+    }
+  }
+  while (!s.empty() && (is_space(s.back()) || s.back() == ';')) s.remove_suffix(1);
+  if (s.size() > kMaxQuotedSql) return std::string(s.substr(0, kMaxQuotedSql)) + "...";
+  return std::string(s);
+}
+
+std::string label(const Query& q) {
+  return q.name.empty() ? quote_statement(q.sql) : std::string(q.name);
+}
+
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+// Used around every execution of a cached statement, however it ends. A
+// statement stepped and not reset keeps its read open, and COMMIT then fails
+// with "SQL statements in progress". sqlite3_reset() returns the error of the
+// last failed step again; that error was already reported, so it is ignored.
+class StatementUse {
+ public:
+  explicit StatementUse(sqlite3_stmt* stmt) : stmt_(stmt) { clear(); }
+  ~StatementUse() { clear(); }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+
+ private:
+  void clear() noexcept {
+    sqlite3_reset(stmt_);
+    // Text is bound without copying: the bindings must not outlive the
+    // Params they point into.
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* stmt_;
+};
+
+Value read_column(sqlite3_stmt* stmt, int i) {
+  switch (sqlite3_column_type(stmt, i)) {
+    case SQLITE_INTEGER:
+      return static_cast<std::int64_t>(sqlite3_column_int64(stmt, i));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt, i);
+    case SQLITE_NULL:
+      return nullptr;
+    case SQLITE_TEXT: {
+      // Fetch the pointer before the length, as SQLite's docs require.
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+      return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+    }
+    default: {  // BLOB, as its bytes
+      const auto* blob = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, i));
+      return size == 0 ? std::string() : std::string(blob, size);
+    }
+  }
+}
+
+struct StringHash {
+  using is_transparent = void;  // find() by string_view without a copy
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+class SqliteConnection final : public Backend {
+ public:
+  SqliteConnection(const std::string& path, int busy_timeout_ms)
+      // The bare constructor opens read-only: ask for read-write and create.
+      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {
+    // Before the pragmas: switching to WAL takes a lock another process may
+    // hold for a moment.
+    db_.setBusyTimeout(busy_timeout_ms);
+    {
+      SQLite::Statement wal(db_, "PRAGMA journal_mode=WAL");
+      wal.executeStep();
+      const std::string mode = wal.getColumn(0).getString();
+      // ":memory:" answers "memory"; a file on a filesystem without shared
+      // memory can refuse WAL, which is slower under load but still correct.
+      if (path != ":memory:" && mode != "wal") {
+        logger()->warn("SQLite database {} stays in journal_mode={}, not wal", path, mode);
+      }
+    }
+    // NORMAL is durable against a process crash in WAL mode; a power cut may
+    // lose the last commits. Debian's build defaults to FULL.
+    db_.exec("PRAGMA synchronous=NORMAL");
+    // Off by default in SQLite, and only settable outside a transaction.
+    db_.exec("PRAGMA foreign_keys=ON");
+  }
+
+  Rows query(const Query& q, const Params& p) override {
+    sqlite3_stmt* stmt = statement(q);
+    StatementUse use(stmt);
+    bind(stmt, q, p);
+    Rows rows;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      // Asked per row, not cached: SQLite re-prepares a statement after a
+      // schema change, and "SELECT *" may then have more columns.
+      const int columns = sqlite3_column_count(stmt);
+      std::vector<Value> values;
+      values.reserve(static_cast<std::size_t>(columns));
+      for (int i = 0; i < columns; ++i) values.push_back(read_column(stmt, i));
+      rows.emplace_back(std::move(values));
+    }
+    if (rc != SQLITE_DONE) throw engine_error(q, rc);
+    return rows;
+  }
+
+  std::int64_t execute(const Query& q, const Params& p) override {
+    sqlite3* handle = db_.getHandle();
+    sqlite3_stmt* stmt = statement(q);
+    StatementUse use(stmt);
+    bind(stmt, q, p);
+    const sqlite3_int64 before = sqlite3_total_changes64(handle);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      // Rows of INSERT ... RETURNING or a PRAGMA are dropped.
+    }
+    if (rc != SQLITE_DONE) throw engine_error(q, rc);
+    // sqlite3_changes64() still holds the previous INSERT/UPDATE/DELETE's
+    // count after DDL; the total only moves when this statement wrote.
+    return sqlite3_total_changes64(handle) == before ? 0 : sqlite3_changes64(handle);
+  }
+
+  void execute_script(std::string_view sql) override {
+    if (sql.size() > static_cast<std::size_t>(INT_MAX)) {
+      throw Error(ErrorCode::other, "SQL script too large");
+    }
+    sqlite3* handle = db_.getHandle();
+    const char* pos = sql.data();
+    const char* const end = sql.data() + sql.size();
+    // sqlite3_prepare_v2 compiles the first statement and points `tail` past
+    // it, so ';' inside literals and trigger bodies need no parsing here.
+    while (pos < end) {
+      sqlite3_stmt* raw = nullptr;
+      const char* tail = nullptr;
+      int rc = sqlite3_prepare_v2(handle, pos, static_cast<int>(end - pos), &raw, &tail);
+      const StatementPtr stmt(raw);
+      if (rc != SQLITE_OK) {
+        throw script_error(statement_at(std::string_view(pos, end - pos)), rc);
+      }
+      if (stmt == nullptr) break;  // only blanks and comments were left
+      while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      }
+      if (rc != SQLITE_DONE) {
+        throw script_error(std::string_view(pos, tail - pos), rc);
+      }
+      pos = tail;
+    }
+  }
+
+  Transaction begin() override {
+    execute(kBegin, {});
+    return Transaction(*this);
+  }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  bool in_transaction() const noexcept override {
+    return sqlite3_get_autocommit(db_.getHandle()) == 0;
+  }
+
+ protected:
+  void commit_transaction() override { execute(kCommit, {}); }
+
+  void rollback_transaction() noexcept override {
+    // Some errors (disk full, I/O) make SQLite roll back by itself; a second
+    // ROLLBACK would only fail with "no transaction is active".
+    if (!in_transaction()) return;
+    try {
+      execute(kRollback, {});
+    } catch (const std::exception& e) {
+      try {
+        logger()->warn("ROLLBACK failed: {}", e.what());
+      } catch (...) {
+      }
+    } catch (...) {
+    }
+  }
+
+ private:
+  // Prepared once per connection and SQL text, then reused.
+  sqlite3_stmt* statement(const Query& q) {
+    if (auto it = statements_.find(q.sql); it != statements_.end()) return it->second.get();
+    // Every cached statement is reset between uses, so finalizing them all
+    // here is safe.
+    if (statements_.size() >= kMaxCachedStatements) statements_.clear();
+    const std::string sql = translate_placeholders(q.sql);
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    // PERSISTENT: a hint that the statement lives long, so SQLite does not
+    // take its memory from the lookaside pool meant for short-lived ones.
+    const int rc =
+        sqlite3_prepare_v3(db_.getHandle(), sql.c_str(), static_cast<int>(sql.size() + 1),
+                           SQLITE_PREPARE_PERSISTENT, &raw, &tail);
+    StatementPtr stmt(raw);
+    if (rc != SQLITE_OK) throw engine_error(q, rc);
+    if (stmt == nullptr) throw Error(ErrorCode::other, "query \"" + label(q) + "\" is empty");
+    // Only the first statement would run: say so rather than skip the rest.
+    if (!quote_statement(tail).empty()) {
+      throw Error(ErrorCode::other,
+                  "query \"" + label(q) + "\" holds more than one statement; use execute_script");
+    }
+    return statements_.emplace(std::string(q.sql), std::move(stmt)).first->second.get();
+  }
+
+  void bind(sqlite3_stmt* stmt, const Query& q, const Params& params) const {
+    // With ?N placeholders the count is the highest N.
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (params.size() != static_cast<std::size_t>(expected)) {
+      throw Error(ErrorCode::other, "query \"" + label(q) + "\" takes " + std::to_string(expected) +
+                                        " parameters, got " + std::to_string(params.size()));
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      const int rc = std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+              return sqlite3_bind_null(stmt, index);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+              return sqlite3_bind_int64(stmt, index, v);
+            } else if constexpr (std::is_same_v<T, double>) {
+              return sqlite3_bind_double(stmt, index, v);
+            } else {
+              // SQLITE_STATIC, no copy: Params outlive the execution, and
+              // StatementUse clears the binding before they go.
+              return sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_STATIC,
+                                         SQLITE_UTF8);
+            }
+          },
+          params[i]);
+      if (rc != SQLITE_OK) throw engine_error(q, rc);
+    }
+  }
+
+  Error engine_error(const Query& q, int rc) const {
+    return Error(classify(rc),
+                 "query \"" + label(q) + "\" failed: " + sqlite3_errmsg(db_.getHandle()));
+  }
+
+  // The failing statement of a script whose prepare failed (so there is no
+  // tail pointer): up to the first ';' that completes a statement.
+  static std::string_view statement_at(std::string_view rest) {
+    for (std::size_t semi = rest.find(';'); semi != std::string_view::npos;
+         semi = rest.find(';', semi + 1)) {
+      if (sqlite3_complete(std::string(rest.substr(0, semi + 1)).c_str()) != 0) {
+        return rest.substr(0, semi + 1);
+      }
+    }
+    return rest;
+  }
+
+  Error script_error(std::string_view statement, int rc) const {
+    return Error(classify(rc), "statement \"" + quote_statement(statement) +
+                                   "\" failed: " + sqlite3_errmsg(db_.getHandle()));
+  }
+
+  // Declared before the statements so it is destroyed after them: SQLite
+  // cannot close a connection that still has unfinalized statements.
+  SQLite::Database db_;
+  /// Keyed by the SQL as written ($N), holding it prepared as ?N. Raw
+  /// statements, not SQLite::Statement: that one (3.2.1) caches the column
+  /// count at prepare time, which goes stale when SQLite re-prepares the
+  /// statement after a schema change.
+  std::unordered_map<std::string, StatementPtr, StringHash, std::equal_to<>> statements_;
+};
+
+std::unique_ptr<Backend> open_connection(const std::string& path, int busy_timeout_ms) {
+  try {
+    auto conn = std::make_unique<SqliteConnection>(path, busy_timeout_ms);
+    logger()->debug("opened SQLite connection to {}", path);
+    return conn;
+  } catch (const SQLite::Exception& e) {
+    // Anything that stops a connection from being set up is a connection
+    // failure, except a lock held past the timeout, which may pass.
+    ErrorCode code = classify(result_code(e));
+    if (code != ErrorCode::busy) code = ErrorCode::connection;
+    throw Error(code, "cannot open SQLite database \"" + path + "\": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string translate_placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    if (const std::size_t skip = skip_quoted_or_comment(sql, i); skip != i) {
+      out.append(sql.substr(i, skip - i));
+      i = skip;
+      continue;
+    }
+    const char c = sql[i];
+    if (c == '$' && (i == 0 || !is_identifier_char(sql[i - 1]))) {
+      std::size_t digits_end = i + 1;
+      while (digits_end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[digits_end]))) {
+        ++digits_end;
+      }
+      // "$1x" is one named parameter to SQLite, not $1 followed by x.
+      const bool numbered =
+          digits_end > i + 1 && (digits_end == sql.size() || !is_identifier_char(sql[digits_end]));
+      if (numbered) {
+        out += '?';
+        out.append(sql.substr(i + 1, digits_end - i - 1));
+        i = digits_end;
+        continue;
+      }
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
+std::unique_ptr<Pool> open_sqlite(const std::string& path, const PoolOptions& options) {
+  if (path != ":memory:") {
+    // SQLite's own message here is only "unable to open database file".
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+      throw Error(ErrorCode::connection, "cannot open SQLite database \"" + path +
+                                             "\": directory \"" + dir.string() +
+                                             "\" does not exist");
+    }
+  }
+  const int timeout = options.busy_timeout_ms;
+  return make_pool([path, timeout] { return open_connection(path, timeout); },
+                   options.max_connections, Dialect::sqlite);
+}
+
+}  // namespace roombook::db::detail
