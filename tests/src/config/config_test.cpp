@@ -1,0 +1,358 @@
+#include "config/config.hpp"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+using roombook::config::Config;
+using roombook::config::Error;
+using roombook::config::LoadOptions;
+using roombook::config::Source;
+
+/// A fresh directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "roombook-config-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path file = path_ / name;
+    std::ofstream(file) << text;
+    return file.string();
+  }
+
+ private:
+  fs::path path_;
+};
+
+/// Runs in `dir` until destroyed, then goes back.
+class ChangeDir {
+ public:
+  explicit ChangeDir(const fs::path& dir) : previous_(fs::current_path()) { fs::current_path(dir); }
+  ChangeDir(const ChangeDir&) = delete;
+  ChangeDir& operator=(const ChangeDir&) = delete;
+  ~ChangeDir() { fs::current_path(previous_); }
+
+ private:
+  fs::path previous_;
+};
+
+/// Loads with the given environment and .env text (an explicit --env-file,
+/// so a .env in the test's working directory cannot leak in).
+Config load(std::map<std::string, std::string> environment, const std::string& dotenv = "",
+            std::map<std::string, std::string> flags = {}) {
+  TempDir dir;
+  LoadOptions options;
+  options.environment = std::move(environment);
+  options.env_file = dir.write(".env", dotenv);
+  options.flags = std::move(flags);
+  return Config::load(options);
+}
+
+std::string load_error(std::map<std::string, std::string> environment,
+                       const std::string& dotenv = "",
+                       std::map<std::string, std::string> flags = {},
+                       std::map<std::string, std::string> flag_names = {}) {
+  TempDir dir;
+  LoadOptions options;
+  options.environment = std::move(environment);
+  options.env_file = dir.write("my.env", dotenv);
+  options.flags = std::move(flags);
+  options.flag_names = std::move(flag_names);
+  try {
+    Config::load(options);
+  } catch (const Error& e) {
+    // The temporary path varies; report it as "my.env".
+    std::string message = e.what();
+    const std::string path = options.env_file->c_str();
+    if (auto at = message.find(path); at != std::string::npos)
+      message.replace(at, path.size(), "my.env");
+    return message;
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
+  TempDir empty;
+  ChangeDir cd(empty.path());  // no .env here
+  const Config config = Config::load({});
+
+  std::vector<std::string> names;
+  for (const auto& s : config.settings()) {
+    names.push_back(s.name);
+    CHECK(s.source == Source::default_value);
+    CHECK(s.origin == "default");
+    CHECK_FALSE(s.help.empty());
+  }
+  CHECK(names == std::vector<std::string>{"DATABASE_URL", "USER_MGMT_DATABASE_URL", "HOST", "PORT",
+                                          "USER_MGMT_PORT", "ROOMBOOK_THREADS", "ROOMBOOK_LOG",
+                                          "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES"});
+  CHECK(config.setting("DATABASE_URL").value == "sqlite:roombook.db");
+  CHECK(config.setting("USER_MGMT_DATABASE_URL").value == "");
+  CHECK(config.setting("PORT").value == "");
+  CHECK(config.database_url("user-mgmt") == "sqlite:roombook.db");
+  CHECK(config.port("user-mgmt") == 8081);
+  CHECK(config.host() == "127.0.0.1");
+  CHECK(config.threads() == 2);
+  CHECK(config.max_body_bytes() == 1048576);
+  CHECK(config.log_levels() == "info");
+  CHECK(config.log_format() == "text");
+}
+
+TEST_CASE("precedence: flag, then environment, then .env, then default", "[config]") {
+  TempDir dir;
+  LoadOptions options;
+  options.env_file = dir.write("app.env",
+                               "# settings\n"
+                               "PORT=7001\n"
+                               "HOST=10.0.0.1\n"
+                               "ROOMBOOK_THREADS=8\n");
+  options.environment = {{"PORT", "7002"}, {"HOST", "10.0.0.2"}, {"ROOMBOOK_LOG", "debug"}};
+  options.flags = {{"PORT", "7003"}, {"ROOMBOOK_LOG_FORMAT", "json"}};
+  options.flag_names = {{"PORT", "--port"}};
+  const Config config = Config::load(options);
+
+  const auto& port = config.setting("PORT");
+  CHECK(port.value == "7003");
+  CHECK(port.source == Source::flag);
+  CHECK(port.origin == "--port");
+  CHECK(config.setting("ROOMBOOK_LOG_FORMAT").origin == "flag");  // no flag name given
+
+  const auto& host = config.setting("HOST");
+  CHECK(host.value == "10.0.0.2");
+  CHECK(host.source == Source::environment);
+  CHECK(host.origin == "environment");
+
+  const auto& threads = config.setting("ROOMBOOK_THREADS");
+  CHECK(threads.value == "8");
+  CHECK(threads.source == Source::env_file);
+  CHECK(threads.origin == *options.env_file + ":4");
+  CHECK(config.threads() == 8);
+
+  const auto& body = config.setting("MAX_BODY_BYTES");
+  CHECK(body.source == Source::default_value);
+  CHECK(body.origin == "default");
+
+  CHECK(std::string(roombook::config::to_string(Source::flag)) == "flag");
+  CHECK(std::string(roombook::config::to_string(Source::environment)) == "environment");
+  CHECK(std::string(roombook::config::to_string(Source::env_file)) == "env file");
+  CHECK(std::string(roombook::config::to_string(Source::default_value)) == "default");
+}
+
+TEST_CASE(".env never overrides the environment, even an empty value", "[config]") {
+  const Config config = load({{"ROOMBOOK_LOG_FORMAT", "json"}}, "ROOMBOOK_LOG_FORMAT=text\n");
+  CHECK(config.log_format() == "json");
+  CHECK(config.setting("ROOMBOOK_LOG_FORMAT").source == Source::environment);
+
+  // An empty variable is set: it is the value, and it is invalid.
+  CHECK(load_error({{"DATABASE_URL", ""}}, "DATABASE_URL=sqlite:x.db\n") ==
+        "invalid DATABASE_URL \"\": the scheme must be sqlite: or postgres://");
+  CHECK(load_error({{"HOST", ""}}) ==
+        "invalid HOST \"\": must be non-empty and contain no whitespace");
+}
+
+TEST_CASE("empty optional variables count as unset", "[config]") {
+  const Config config =
+      load({{"PORT", ""}, {"USER_MGMT_DATABASE_URL", ""}}, "PORT=9000\nUSER_MGMT_DATABASE_URL=\n");
+  CHECK(config.setting("PORT").value == "9000");
+  CHECK(config.setting("PORT").source == Source::env_file);
+  CHECK(config.setting("USER_MGMT_DATABASE_URL").source == Source::default_value);
+  CHECK(config.database_url("user-mgmt") == "sqlite:roombook.db");
+  CHECK(config.port("user-mgmt") == 9000);
+}
+
+TEST_CASE(".env: later duplicates win, unknown variables are ignored", "[config]") {
+  TempDir dir;
+  LoadOptions options;
+  options.env_file = dir.write(".env", "HOST=first\nCOMPOSE_PROJECT_NAME=x\nHOST=second\n");
+  const Config config = Config::load(options);
+  CHECK(config.host() == "second");
+  CHECK(config.setting("HOST").origin == *options.env_file + ":3");
+  CHECK_THROWS_AS(config.setting("COMPOSE_PROJECT_NAME"), std::out_of_range);
+}
+
+TEST_CASE("a missing --env-file is an error", "[config]") {
+  TempDir dir;
+  LoadOptions options;
+  options.env_file = (dir.path() / "nope.env").string();
+  CHECK_THROWS_WITH(Config::load(options),
+                    "env file " + *options.env_file + ": No such file or directory");
+
+  options.env_file = dir.path().string();  // a directory cannot be read
+  CHECK_THROWS_WITH(Config::load(options), "env file " + *options.env_file + ": Is a directory");
+}
+
+TEST_CASE("./.env is read from the current directory when present", "[config]") {
+  TempDir dir;
+  {
+    ChangeDir cd(dir.path());
+    CHECK(Config::load({}).port("user-mgmt") == 8081);  // no .env yet: defaults
+
+    dir.write(".env", "# local\nUSER_MGMT_PORT=7000\n");
+    const Config config = Config::load({});
+    CHECK(config.port("user-mgmt") == 7000);
+    CHECK(config.setting("USER_MGMT_PORT").origin == ".env:2");
+
+    // An explicit --env-file replaces ./.env.
+    LoadOptions options;
+    options.env_file = dir.write("other.env", "HOST=0.0.0.0\n");
+    const Config other = Config::load(options);
+    CHECK(other.port("user-mgmt") == 8081);
+    CHECK(other.host() == "0.0.0.0");
+  }
+  CHECK(fs::current_path() != dir.path());
+}
+
+TEST_CASE("load() leaves the process environment alone", "[config]") {
+  setenv("ROOMBOOK_CONFIG_TEST", "from-process", 1);
+  const auto before = Config::process_environment();
+  CHECK(before.at("ROOMBOOK_CONFIG_TEST") == "from-process");
+
+  LoadOptions options;
+  options.environment = before;
+  options.environment["ROOMBOOK_CONFIG_TEST"] = "changed";
+  options.environment["PORT"] = "9999";
+  TempDir dir;
+  options.env_file = dir.write(".env", "HOST=10.1.1.1\n");
+  Config::load(options);
+
+  CHECK(Config::process_environment() == before);
+  unsetenv("ROOMBOOK_CONFIG_TEST");
+}
+
+TEST_CASE("bad values name the variable, the value and the accepted form", "[config]") {
+  struct Case {
+    std::string name, value, message;
+  };
+  const std::vector<Case> cases = {
+      {"DATABASE_URL", "mysql://x", "the scheme must be sqlite: or postgres://"},
+      {"DATABASE_URL", "roombook.db", "the scheme must be sqlite: or postgres://"},
+      {"DATABASE_URL",
+       "sqlite:", "sqlite: needs a path: sqlite:PATH, sqlite:///ABS/PATH or sqlite::memory:"},
+      {"DATABASE_URL", "sqlite://relative",
+       "sqlite:// must be followed by an absolute path: sqlite:///ABS/PATH"},
+      {"USER_MGMT_DATABASE_URL", "http://x", "the scheme must be sqlite: or postgres://"},
+      {"HOST", "local host", "must be non-empty and contain no whitespace"},
+      {"PORT", "70000", "must be an integer from 0 to 65535"},
+      {"PORT", "-1", "must be an integer from 0 to 65535"},
+      {"PORT", "80a", "must be an integer from 0 to 65535"},
+      {"PORT", " 80", "must be an integer from 0 to 65535"},
+      {"USER_MGMT_PORT", "65536", "must be an integer from 0 to 65535"},
+      {"USER_MGMT_PORT", "", "must be an integer from 0 to 65535"},
+      {"ROOMBOOK_THREADS", "0", "must be an integer from 1 to 256"},
+      {"ROOMBOOK_THREADS", "257", "must be an integer from 1 to 256"},
+      {"ROOMBOOK_THREADS", "two", "must be an integer from 1 to 256"},
+      {"ROOMBOOK_LOG", "warn,http=loud",
+       "unknown level \"loud\" (trace, debug, info, warn, error, critical, off)"},
+      {"ROOMBOOK_LOG", "", "empty level spec (expected e.g. \"info\" or \"warn,http=debug\")"},
+      {"ROOMBOOK_LOG_FORMAT", "xml", "must be text or json"},
+      {"MAX_BODY_BYTES", "1MB", "must be a whole number of bytes from 1 to 1073741824"},
+      {"MAX_BODY_BYTES", "-1", "must be a whole number of bytes from 1 to 1073741824"},
+      {"MAX_BODY_BYTES", "0", "must be a whole number of bytes from 1 to 1073741824"},
+      {"MAX_BODY_BYTES", "12abc", "must be a whole number of bytes from 1 to 1073741824"},
+      {"MAX_BODY_BYTES", "1073741825", "must be a whole number of bytes from 1 to 1073741824"},
+      {"MAX_BODY_BYTES", "99999999999999999999999",
+       "must be a whole number of bytes from 1 to 1073741824"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name << "=" << c.value);
+    CHECK(load_error({{c.name, c.value}}) ==
+          "invalid " + c.name + " \"" + c.value + "\": " + c.message);
+  }
+}
+
+TEST_CASE("bad values from a flag or .env say where they came from", "[config]") {
+  CHECK(load_error({}, "# ports\n\nPORT=70000\n") ==
+        "invalid PORT \"70000\": must be an integer from 0 to 65535 (from my.env:3)");
+  CHECK(load_error({}, "", {{"PORT", "70000"}}, {{"PORT", "--port"}}) ==
+        "invalid PORT \"70000\": must be an integer from 0 to 65535 (from --port)");
+  CHECK(load_error({}, "", {{"ROOMBOOK_THREADS", "0"}}) ==
+        "invalid ROOMBOOK_THREADS \"0\": must be an integer from 1 to 256 (from flag)");
+  // A syntax error in .env fails the load too, naming file and line.
+  CHECK(load_error({}, "HOST=ok\nnonsense\n") == "my.env:2: expected KEY=VALUE");
+}
+
+TEST_CASE("passwords in a rejected URL are masked", "[config]") {
+  CHECK(load_error({{"DATABASE_URL", "mysql://bob:s3cret@db:3306/rb"}}) ==
+        "invalid DATABASE_URL \"mysql://bob:****@db:3306/rb\": the scheme must be sqlite: or "
+        "postgres://");
+}
+
+TEST_CASE("good values are accepted at their limits", "[config]") {
+  for (const char* url :
+       {"sqlite:roombook.db", "sqlite:/var/lib/rb.db", "sqlite:///var/lib/rb.db",
+        "sqlite::memory:", "postgres://u:p@localhost:5432/rb", "postgresql://localhost/rb"}) {
+    INFO(url);
+    CHECK(load({{"DATABASE_URL", url}}).database_url("user-mgmt") == url);
+  }
+  CHECK(load({{"PORT", "0"}}).port("user-mgmt") == 0);
+  CHECK(load({{"USER_MGMT_PORT", "65535"}}).port("user-mgmt") == 65535);
+  CHECK(load({{"ROOMBOOK_THREADS", "1"}}).threads() == 1);
+  CHECK(load({{"ROOMBOOK_THREADS", "256"}}).threads() == 256);
+  CHECK(load({{"MAX_BODY_BYTES", "1"}}).max_body_bytes() == 1);
+  CHECK(load({{"MAX_BODY_BYTES", "1073741824"}}).max_body_bytes() == 1073741824);
+  CHECK(load({{"ROOMBOOK_LOG", "warn,http=debug,db=trace"}}).log_levels() ==
+        "warn,http=debug,db=trace");
+  CHECK(load({{"HOST", "::1"}}).host() == "::1");
+}
+
+TEST_CASE("per-service database: own URL, else DATABASE_URL", "[config]") {
+  CHECK(load({{"DATABASE_URL", "postgres://h/all"}}).database_url("user-mgmt") ==
+        "postgres://h/all");
+  CHECK(load({{"DATABASE_URL", "postgres://h/all"}, {"USER_MGMT_DATABASE_URL", "sqlite:users.db"}})
+            .database_url("user-mgmt") == "sqlite:users.db");
+}
+
+TEST_CASE("per-service port: own port if set, else PORT, else the default", "[config]") {
+  CHECK(load({}).port("user-mgmt") == 8081);
+  CHECK(load({{"PORT", "9000"}}).port("user-mgmt") == 9000);
+  CHECK(load({{"PORT", "9000"}, {"USER_MGMT_PORT", "9001"}}).port("user-mgmt") == 9001);
+  // Set to the same value as its default still counts as set.
+  CHECK(load({{"PORT", "9000"}, {"USER_MGMT_PORT", "8081"}}).port("user-mgmt") == 8081);
+  CHECK(load({{"PORT", "9000"}}, "USER_MGMT_PORT=9002\n").port("user-mgmt") == 9002);
+  CHECK(load({}, "", {{"PORT", "9003"}}).port("user-mgmt") == 9003);
+}
+
+TEST_CASE("every known service has its settings", "[config]") {
+  const Config config = load({});
+  for (const auto& service : roombook::config::service_names()) {
+    INFO(service);
+    const std::string prefix = roombook::config::env_prefix(service);
+    CHECK(config.setting(prefix + "_DATABASE_URL").value.empty());
+    CHECK(config.setting(prefix + "_PORT").source == Source::default_value);
+    CHECK(config.database_url(service) == "sqlite:roombook.db");
+    CHECK_NOTHROW(config.port(service));
+  }
+}
+
+TEST_CASE("names: env_prefix, unknown settings, services and flags", "[config]") {
+  CHECK(roombook::config::env_prefix("user-mgmt") == "USER_MGMT");
+  CHECK(roombook::config::env_prefix("rooms") == "ROOMS");
+
+  const Config config = load({});
+  CHECK_THROWS_AS(config.setting("NOPE"), std::out_of_range);
+  CHECK_THROWS_AS(config.port("billing"), std::out_of_range);
+  CHECK_THROWS_AS(config.database_url("billing"), std::out_of_range);
+  CHECK(load_error({}, "", {{"PROT", "80"}}) == "unknown setting \"PROT\" given as a flag");
+}

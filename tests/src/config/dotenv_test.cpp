@@ -1,0 +1,81 @@
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "config/config.hpp"
+
+namespace {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+Pairs parse(const std::string& text) { return roombook::config::parse_dotenv(text, ".env"); }
+
+}  // namespace
+
+TEST_CASE("parse_dotenv: plain lines, blanks, comments, export", "[config][dotenv]") {
+  CHECK(parse("").empty());
+  CHECK(parse("\n\n  \n# a comment\n   # indented comment\n").empty());
+  CHECK(parse("A=1\nB_2=two\n_C=3") == Pairs{{"A", "1"}, {"B_2", "two"}, {"_C", "3"}});
+  CHECK(parse("A = 1\nB=  spaced  \n") == Pairs{{"A", "1"}, {"B", "spaced"}});
+  CHECK(parse("export A=1\nexport\tB = 2\n") == Pairs{{"A", "1"}, {"B", "2"}});
+  CHECK(parse("export=1\n") == Pairs{{"export", "1"}});
+  CHECK(parse("A=\nB=   \n") == Pairs{{"A", ""}, {"B", ""}});
+  CHECK(parse("A=1\r\nB=2\r\n") == Pairs{{"A", "1"}, {"B", "2"}});
+}
+
+TEST_CASE("parse_dotenv: unquoted values", "[config][dotenv]") {
+  CHECK(parse("A=value # comment") == Pairs{{"A", "value"}});
+  CHECK(parse("A=value\t# comment") == Pairs{{"A", "value"}});
+  CHECK(parse("A=a#b") == Pairs{{"A", "a#b"}});
+  CHECK(parse("A=#b") == Pairs{{"A", "#b"}});
+  CHECK(parse("A= # only a comment") == Pairs{{"A", ""}});
+  CHECK(parse("A=two words  ") == Pairs{{"A", "two words"}});
+  CHECK(parse("A=x=y") == Pairs{{"A", "x=y"}});
+  CHECK(parse("A=it's") == Pairs{{"A", "it's"}});
+  CHECK(parse("A=$HOME/x") == Pairs{{"A", "$HOME/x"}});  // no expansion
+  CHECK(parse("URL=postgres://u:p@h/db?x=1") == Pairs{{"URL", "postgres://u:p@h/db?x=1"}});
+}
+
+TEST_CASE("parse_dotenv: single quotes are literal", "[config][dotenv]") {
+  CHECK(parse("A='x # not a comment'") == Pairs{{"A", "x # not a comment"}});
+  CHECK(parse(R"(A='a\nb "c" $D')") == Pairs{{"A", R"(a\nb "c" $D)"}});
+  CHECK(parse("A='  padded  '  # comment") == Pairs{{"A", "  padded  "}});
+  CHECK(parse("A=''") == Pairs{{"A", ""}});
+}
+
+TEST_CASE("parse_dotenv: double quotes have escapes and span lines", "[config][dotenv]") {
+  CHECK(parse(R"(A="a\nb\tc\rd\"e\\f\$g")") == Pairs{{"A", "a\nb\tc\rd\"e\\f$g"}});
+  CHECK(parse(R"(A="C:\Users")") == Pairs{{"A", R"(C:\Users)"}});
+  CHECK(parse("A=\"x # not a comment\" # comment") == Pairs{{"A", "x # not a comment"}});
+  CHECK(parse("A=\"line one\nline two\"\nB=2") == Pairs{{"A", "line one\nline two"}, {"B", "2"}});
+  CHECK(parse("A=\"\"") == Pairs{{"A", ""}});
+  CHECK(parse("A=\"$HOME\"") == Pairs{{"A", "$HOME"}});
+}
+
+TEST_CASE("parse_dotenv keeps file order and duplicates", "[config][dotenv]") {
+  CHECK(parse("B=1\nA=2\nB=3") == Pairs{{"B", "1"}, {"A", "2"}, {"B", "3"}});
+}
+
+TEST_CASE("parse_dotenv errors name the file and line", "[config][dotenv]") {
+  using roombook::config::Error;
+  using roombook::config::parse_dotenv;
+  CHECK_THROWS_AS(parse("A"), Error);
+  CHECK_THROWS_WITH(parse_dotenv("A=1\n\nJUSTTEXT\n", "/tmp/x/.env"),
+                    "/tmp/x/.env:3: expected KEY=VALUE");
+  CHECK_THROWS_WITH(parse("export A\n"), ".env:1: expected KEY=VALUE");
+  CHECK_THROWS_WITH(parse("A=1\n1A=2\n"),
+                    ".env:2: invalid variable name \"1A\" (letters, digits "
+                    "and _, not starting with a digit)");
+  CHECK_THROWS_WITH(parse("MY-VAR=1"),
+                    ".env:1: invalid variable name \"MY-VAR\" (letters, "
+                    "digits and _, not starting with a digit)");
+  CHECK_THROWS_WITH(parse("=1"),
+                    ".env:1: invalid variable name \"\" (letters, digits and _, not "
+                    "starting with a digit)");
+  CHECK_THROWS_WITH(parse("A=1\nB='open\nC=3"), ".env:2: unterminated single quote");
+  CHECK_THROWS_WITH(parse("A=1\nB=\"open\nC=3\n"), ".env:2: unterminated double quote");
+  CHECK_THROWS_WITH(parse("A='x' y"), ".env:1: unexpected text after the closing quote");
+  CHECK_THROWS_WITH(parse("A=\"x\nx\" y"), ".env:2: unexpected text after the closing quote");
+}
