@@ -1,0 +1,180 @@
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.hpp"
+#include "db/db.hpp"
+#include "http/http.hpp"
+#include "log/log.hpp"
+
+namespace roombook::http {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+int status_of(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::invalid: return 400;
+    case core::ErrorKind::not_found: return 404;
+    case core::ErrorKind::conflict: return 409;
+    case core::ErrorKind::unavailable: return 503;
+  }
+  return 500;
+}
+
+std::string join_methods(const std::vector<Method>& methods) {
+  std::string out;
+  for (auto m : methods) {
+    if (!out.empty()) out += ", ";
+    out += to_string(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Method m) {
+  switch (m) {
+    case Method::get: return "GET";
+    case Method::head: return "HEAD";
+    case Method::post: return "POST";
+    case Method::put: return "PUT";
+    case Method::patch: return "PATCH";
+    case Method::del: return "DELETE";
+    case Method::options: return "OPTIONS";
+  }
+  return "?";
+}
+
+std::optional<std::string> Request::header(const std::string& name) const {
+  auto it = headers.find(lower(name));
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Request::query_param(const std::string& name) const {
+  auto [first, last] = query.equal_range(name);
+  if (first == last) return std::nullopt;
+  return std::prev(last)->second;
+}
+
+nlohmann::json Request::json() const {
+  if (body.empty()) throw Error(400, "the request body is empty; a JSON document is required");
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse
+    // error at line 1, column 5: ..."; keep the part a client can act on.
+    std::string what = e.what();
+    auto pos = what.find("parse error");
+    throw Error(400, "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  }
+}
+
+Response Response::json(int status, const nlohmann::json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+Response Response::no_content() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+Response Response::problem(int status, const std::string& detail, const nlohmann::json& extra) {
+  nlohmann::json doc = {
+      {"type", "about:blank"}, {"title", reason_phrase(status)}, {"status", status},
+      {"detail", detail}};
+  for (const auto& [key, value] : extra.items()) doc[key] = value;
+  Response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = doc.dump();
+  return r;
+}
+
+Response& Response::header(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+Response handle(const Router& router, Request& request, std::size_t max_body_bytes) {
+  try {
+    if (request.body.size() > max_body_bytes) {
+      throw Error(413, "the request body is " + std::to_string(request.body.size()) +
+                           " bytes; the limit is " + std::to_string(max_body_bytes) +
+                           " bytes (MAX_BODY_BYTES)");
+    }
+    // HEAD is GET without the body: route it as GET; the server drops the body.
+    const Method method = request.method == Method::head ? Method::get : request.method;
+    auto match = router.match(method, request.path);
+    if (match.handler == nullptr) {
+      if (match.allowed.empty()) throw Error(404, "no resource at " + request.path);
+      if (std::find(match.allowed.begin(), match.allowed.end(), Method::get) !=
+          match.allowed.end()) {
+        match.allowed.push_back(Method::head);
+      }
+      return Response::problem(405, std::string("method ") + to_string(request.method) +
+                                        " is not allowed on " + request.path)
+          .header("Allow", join_methods(match.allowed));
+    }
+    request.params = std::move(match.params);
+    return (*match.handler)(request);
+  } catch (const Error& e) {
+    return Response::problem(e.status(), e.what(), e.extra());
+  } catch (const core::Error& e) {
+    nlohmann::json extra = nlohmann::json::object();
+    if (!e.field().empty()) extra["field"] = e.field();
+    return Response::problem(status_of(e.kind()), e.what(), extra);
+  } catch (const db::Error& e) {
+    // The engine's message may show SQL and schema: log it, never send it.
+    switch (e.code()) {
+      case db::ErrorCode::constraint:
+        log::get("http")->info("{} {}: constraint: {}", to_string(request.method), request.path,
+                               e.what());
+        return Response::problem(409, "the request conflicts with the data already stored");
+      case db::ErrorCode::busy:
+        log::get("http")->warn("{} {}: database busy: {}", to_string(request.method),
+                               request.path, e.what());
+        return Response::problem(503, "the database is busy; retry shortly")
+            .header("Retry-After", "1");
+      default:
+        log::get("http")->error("{} {}: database error: {}", to_string(request.method),
+                                request.path, e.what());
+        return Response::problem(500, "internal error; the server log has the details");
+    }
+  } catch (const std::exception& e) {
+    log::get("http")->error("{} {}: unhandled exception: {}", to_string(request.method),
+                            request.path, e.what());
+    return Response::problem(500, "internal error; the server log has the details");
+  }
+}
+
+}  // namespace roombook::http

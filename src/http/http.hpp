@@ -1,0 +1,142 @@
+#pragma once
+
+// A thin layer over Pistache. Services see only these types: a Router of
+// (method, path pattern, handler), a Request, a Response that is JSON or an
+// RFC 9457 problem document, and a Server that binds a port.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace roombook::http {
+
+enum class Method { get, head, post, put, patch, del, options };
+
+/// "GET", "DELETE", ...
+const char* to_string(Method m);
+
+/// An error a handler throws; the server answers it as a problem document.
+/// `extra` members are merged into the document (e.g. "field").
+class Error : public std::runtime_error {
+ public:
+  Error(int status, std::string detail, nlohmann::json extra = nlohmann::json::object())
+      : std::runtime_error(detail), status_(status), extra_(std::move(extra)) {}
+  int status() const noexcept { return status_; }
+  const nlohmann::json& extra() const noexcept { return extra_; }
+
+ private:
+  int status_;
+  nlohmann::json extra_;
+};
+
+struct Request {
+  Method method = Method::get;
+  std::string path;                                ///< without the query string
+  std::map<std::string, std::string> params;       ///< from the route pattern: {id}
+  std::multimap<std::string, std::string> query;   ///< decoded
+  std::map<std::string, std::string> headers;      ///< names lower-cased
+  std::string body;
+
+  /// The header's value, by case-insensitive name.
+  std::optional<std::string> header(const std::string& name) const;
+  /// The last value of a query parameter.
+  std::optional<std::string> query_param(const std::string& name) const;
+  /// The body parsed as JSON; throws Error(400) naming the parse problem.
+  nlohmann::json json() const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string content_type = "application/json";
+  std::string body;
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response no_content();
+  /// An RFC 9457 problem document with type, title, status and detail.
+  static Response problem(int status, const std::string& detail,
+                          const nlohmann::json& extra = nlohmann::json::object());
+  Response& header(std::string name, std::string value);
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+/// Routes by method and path pattern. Patterns are literal segments and
+/// `{name}` segments: "/users/{id}". Build it before serving; it is read-only
+/// afterwards, so worker threads share it without locks.
+class Router {
+ public:
+  void add(Method method, const std::string& pattern, Handler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;          ///< null: see allowed
+    std::map<std::string, std::string> params;
+    std::vector<Method> allowed;               ///< path known, method not: for 405 + Allow
+  };
+  /// Finds the handler for a request. No handler and no allowed methods: 404.
+  Match match(Method method, const std::string& path) const;
+
+ private:
+  struct Route {
+    Method method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+/// Runs a request through the router and turns every outcome into a Response:
+/// route not found (404), wrong method (405 with Allow), body too large (413),
+/// http::Error, core::Error, db::Error and any other exception (500, with the
+/// detail logged and never sent). The Pistache glue and the tests call it.
+Response handle(const Router& router, Request& request, std::size_t max_body_bytes);
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: any free port; read it back with Server::port()
+  int threads = 2;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds keepalive_timeout{60};
+  std::string name = "http";  ///< service name, for logs
+};
+
+/// An HTTP/1.1 server on one port. Keep-alive follows the protocol: HTTP/1.1
+/// connections persist unless the client sends `Connection: close`, HTTP/1.0
+/// ones close unless it sends `keep-alive`.
+class Server {
+ public:
+  Server(ServerOptions options, std::shared_ptr<const Router> router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and starts serving on background threads. Throws on bind failure.
+  void start();
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const;
+  /// Stops accepting, lets handlers in flight finish, joins the threads.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Blocks SIGINT and SIGTERM in this thread and every thread it starts later.
+/// Call it first thing in main-like code that will serve, before any thread
+/// exists; then wait_for_stop_signal() returns the signal that arrived.
+void block_stop_signals();
+int wait_for_stop_signal();
+
+}  // namespace roombook::http
