@@ -75,7 +75,7 @@ void require_object(const nlohmann::json& body) {
 
 }  // namespace
 
-nlohmann::json to_json(const User& user) {
+nlohmann::ordered_json to_json(const User& user) {
   return {{"id", user.id},
           {"username", user.username},
           {"firstname", user.firstname},

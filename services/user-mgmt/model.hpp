@@ -25,7 +25,7 @@ struct UserFields {
 };
 
 /// {"id", "username", "firstname", "lastname", "created_at", "updated_at"}
-nlohmann::json to_json(const User& user);
+nlohmann::ordered_json to_json(const User& user);
 
 /// Throws core::Error(invalid) naming the field when a value breaks the rules:
 /// username 1-64 of [a-z0-9._-]; firstname and lastname 1-100 characters of

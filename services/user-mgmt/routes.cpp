@@ -48,7 +48,7 @@ void mount(http::Router& router, db::Pool& pool) {
     const auto limit = query_integer(req, "limit", kDefaultLimit);
     const auto after_id = query_integer(req, "after_id", 0);
     auto page = service->list(limit, after_id, req.query_param("username"));
-    auto body = nlohmann::json::array();
+    auto body = nlohmann::ordered_json::array();
     for (const auto& user : page.users) body.push_back(to_json(user));
     auto response = Response::json(200, body);
     if (page.next_after_id) {

@@ -94,7 +94,7 @@ nlohmann::json Request::json() const {
   }
 }
 
-Response Response::json(int status, const nlohmann::json& body) {
+Response Response::json(int status, const nlohmann::ordered_json& body) {
   Response r;
   r.status = status;
   r.body = body.dump();
@@ -109,7 +109,7 @@ Response Response::no_content() {
 }
 
 Response Response::problem(int status, const std::string& detail, const nlohmann::json& extra) {
-  nlohmann::json doc = {
+  nlohmann::ordered_json doc = {
       {"type", "about:blank"}, {"title", reason_phrase(status)}, {"status", status},
       {"detail", detail}};
   for (const auto& [key, value] : extra.items()) doc[key] = value;

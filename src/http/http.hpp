@@ -60,7 +60,8 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
 
-  static Response json(int status, const nlohmann::json& body);
+  /// Members keep their insertion order, so documents read naturally.
+  static Response json(int status, const nlohmann::ordered_json& body);
   static Response no_content();
   /// An RFC 9457 problem document with type, title, status and detail.
   static Response problem(int status, const std::string& detail,
