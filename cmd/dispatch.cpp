@@ -1,0 +1,142 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cmd/commands.hpp"
+#include "core/error.hpp"
+#include "log/log.hpp"
+#include "migrate/migrate.hpp"
+
+namespace roombook::cmd {
+
+void ConfigFlags::bind(CLI::App& app, const std::string& flag, const std::string& variable,
+                       const std::string& help) {
+  auto values = values_;
+  app.add_option_function<std::string>(
+         flag, [values, variable](const std::string& v) { (*values)[variable] = v; }, help)
+      ->type_name(variable);
+  flag_names_[variable] = flag.substr(0, flag.find(','));
+}
+
+config::LoadOptions ConfigFlags::load_options() const {
+  config::LoadOptions options;
+  options.environment = config::Config::process_environment();
+  options.flags = *values_;
+  options.flag_names = flag_names_;
+  return options;
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table{
+      {"serve", "Serve one or more services over HTTP", setup_serve, true},
+      {"migrate", "Apply, revert or inspect schema migrations", setup_migrate, true},
+      {"user", "Administer users: add, list, show, update, delete", setup_user, true},
+      {"config", "Print the effective configuration and where each value came from",
+       setup_config, true},
+      {"version", "Print the version and the git revision it was built from", setup_version,
+       false},
+  };
+  return table;
+}
+
+std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string& service,
+                                          const OpenOptions& options) {
+  const auto& url = ctx.config.database_url(service);
+  db::PoolOptions pool_options;
+  pool_options.max_connections = options.max_connections;
+  auto pool = db::open(url, pool_options);
+  const auto files = options.migrations_dir ? migrate::read_dir(*options.migrations_dir)
+                                            : migrate::embedded();
+  migrate::Engine engine(*pool, migrate::assemble(files, pool->dialect()));
+  if (options.migrate) {
+    for (const auto& step : engine.up(service, std::nullopt, false)) {
+      log::get("migrate")->info("applied {} {:04d}_{}", step.service, step.version, step.name);
+    }
+  } else if (engine.has_pending(service)) {
+    throw core::Error(core::ErrorKind::unavailable,
+                      "the database " + db::mask_url(url) + " is not migrated for " + service +
+                          ": run `roombook migrate up` first (`roombook migrate status` lists "
+                          "what is pending)");
+  }
+  return pool;
+}
+
+void note(const Context& ctx, const std::string& text) { ctx.err << "roombook: " << text << "\n"; }
+
+namespace {
+
+/// Multi-call: a link named after a service serves it.
+std::vector<std::string> rewrite_args(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  const auto name = std::filesystem::path(args.empty() ? "" : args[0]).filename().string();
+  const auto& services = config::service_names();
+  if (std::find(services.begin(), services.end(), name) != services.end()) {
+    args.insert(args.begin() + 1, {"serve", name});
+  }
+  return args;
+}
+
+}  // namespace
+
+int dispatch(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  const auto args = rewrite_args(argc, argv);
+
+  CLI::App app{
+      "roombook: meeting-room booking microservices, and the commands to administer their data.\n"
+      "Configuration comes from flags, the environment and a .env file; see `roombook config`.",
+      "roombook"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Print help for every command");
+  std::string env_file;
+  auto* env_file_opt = app.add_option("--env-file", env_file,
+                                      "Read variables from this file instead of ./.env "
+                                      "(the environment still wins)");
+
+  ConfigFlags flags;
+  std::vector<std::pair<CLI::App*, Runner>> runners;
+  for (const auto& command : commands()) {
+    auto* sub = app.add_subcommand(command.name, command.help);
+    // Let global options like --env-file come after the command name too.
+    sub->fallthrough();
+    runners.emplace_back(sub, command.setup(*sub, flags));
+  }
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0 that print to out.
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  for (std::size_t i = 0; i < runners.size(); ++i) {
+    auto* sub = runners[i].first;
+    if (!sub->parsed()) continue;
+    const auto& command = commands()[i];
+    try {
+      auto load = flags.load_options();
+      if (*env_file_opt) load.env_file = env_file;
+      // Commands without config get the defaults: a broken .env must not
+      // stop `roombook version`.
+      config::LoadOptions defaults;
+      defaults.read_env_file = false;
+      Context ctx{config::Config::load(command.needs_config ? load : defaults), out, err,
+                  static_cast<bool>(isatty(STDOUT_FILENO))};
+      if (command.needs_config) log::init(ctx.config.log_levels(), ctx.config.log_format());
+      return runners[i].second(ctx);
+    } catch (const UsageError& e) {
+      err << "roombook: " << e.what() << "\n";
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      err << "roombook: " << e.what() << "\n";
+      return kExitFailure;
+    }
+  }
+  return kExitUsage;
+}
+
+}  // namespace roombook::cmd

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cmd/commands.hpp"
+
+namespace roombook::cmd {
+
+struct MigrateOptions {
+  std::string action = "up";  ///< up, down, redo, status, create
+  std::optional<std::string> service;
+  std::optional<std::string> migrations_dir;
+  bool dry_run = false;
+  std::optional<std::int64_t> to;
+  int count = 1;           ///< down N
+  bool exit_code = false;  ///< status --exit-code
+  std::string create_service;
+  std::string create_name;
+};
+
+/// Exit code of `migrate status --exit-code` when something needs doing.
+constexpr int kExitPending = 3;
+
+int run_migrate(Context& ctx, const MigrateOptions& options);
+
+}  // namespace roombook::cmd
