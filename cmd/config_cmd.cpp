@@ -20,7 +20,8 @@ Runner setup_config(CLI::App& app, ConfigFlags& /*flags*/) {
       value_width = std::max(value_width, shown(s).size());
     }
     ctx.out << std::left << std::setw(static_cast<int>(name_width + 2)) << "NAME"
-            << std::setw(static_cast<int>(value_width + 2)) << "VALUE" << "SOURCE\n";
+            << std::setw(static_cast<int>(value_width + 2)) << "VALUE"
+            << "SOURCE\n";
     for (const auto& s : ctx.config.settings()) {
       ctx.out << std::left << std::setw(static_cast<int>(name_width + 2)) << s.name
               << std::setw(static_cast<int>(value_width + 2)) << shown(s) << s.origin << "\n";

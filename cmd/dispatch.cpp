@@ -34,10 +34,11 @@ const std::vector<Command>& commands() {
       {"serve", "Serve one or more services over HTTP", setup_serve, true},
       {"migrate", "Apply, revert or inspect schema migrations", setup_migrate, true},
       {"user", "Administer users: add, list, show, update, delete", setup_user, true},
-      {"config", "Print the effective configuration and where each value came from",
-       setup_config, true},
-      {"version", "Print the version and the git revision it was built from", setup_version,
-       false},
+      {"room", "Administer rooms: add, list, show, update, delete", setup_room, true},
+      {"booking", "Administer bookings: add, list, cancel", setup_booking, true},
+      {"config", "Print the effective configuration and where each value came from", setup_config,
+       true},
+      {"version", "Print the version and the git revision it was built from", setup_version, false},
   };
   return table;
 }
@@ -48,8 +49,8 @@ std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string&
   db::PoolOptions pool_options;
   pool_options.max_connections = options.max_connections;
   auto pool = db::open(url, pool_options);
-  const auto files = options.migrations_dir ? migrate::read_dir(*options.migrations_dir)
-                                            : migrate::embedded();
+  const auto files =
+      options.migrations_dir ? migrate::read_dir(*options.migrations_dir) : migrate::embedded();
   migrate::Engine engine(*pool, migrate::assemble(files, pool->dialect()));
   if (options.migrate) {
     for (const auto& step : engine.up(service, std::nullopt, false)) {

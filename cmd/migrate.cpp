@@ -14,10 +14,14 @@ namespace {
 
 const char* to_string(migrate::State s) {
   switch (s) {
-    case migrate::State::applied: return "applied";
-    case migrate::State::pending: return "pending";
-    case migrate::State::modified: return "MODIFIED";
-    case migrate::State::unknown: return "UNKNOWN";
+    case migrate::State::applied:
+      return "applied";
+    case migrate::State::pending:
+      return "pending";
+    case migrate::State::modified:
+      return "MODIFIED";
+    case migrate::State::unknown:
+      return "UNKNOWN";
   }
   return "?";
 }
@@ -37,10 +41,11 @@ std::vector<std::string> selected(const MigrateOptions& o,
     }
     std::string known;
     for (const auto& m : all) {
-      if (known.find(m.service) == std::string::npos) known += (known.empty() ? "" : ", ") + m.service;
+      if (known.find(m.service) == std::string::npos)
+        known += (known.empty() ? "" : ", ") + m.service;
     }
-    throw std::invalid_argument("no migrations for service \"" + *o.service + "\" (known: " +
-                                known + ")");
+    throw std::invalid_argument("no migrations for service \"" + *o.service +
+                                "\" (known: " + known + ")");
   }
   std::vector<std::string> names;
   for (const auto& m : all) {
@@ -83,7 +88,8 @@ int run_migrate(Context& ctx, const MigrateOptions& o) {
     if (o.action == "status") {
       if (!header) {
         ctx.out << std::left << std::setw(12) << "SERVICE" << std::setw(32) << "MIGRATION"
-                << std::setw(10) << "STATE" << "APPLIED AT\n";
+                << std::setw(10) << "STATE"
+                << "APPLIED AT\n";
         header = true;
       }
       for (const auto& row : engine.status(service)) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <CLI/CLI.hpp>
+
 namespace roombook::cmd {
 
 namespace {
@@ -30,6 +32,16 @@ std::size_t width(const std::string& s) {
 
 }  // namespace
 
+void add_format_option(CLI::App& app, OutputOptions& options) {
+  app.add_option("--format", options.format,
+                 "table, json or csv (default: table on a terminal, else json)")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+}
+
+std::string format_of(bool out_is_terminal, const OutputOptions& options) {
+  return options.format.value_or(out_is_terminal ? "table" : "json");
+}
+
 void print(std::ostream& out, const Table& table, const std::string& format, bool single) {
   if (format == "json") {
     if (single && table.rows.size() == 1) {
@@ -46,7 +58,8 @@ void print(std::ostream& out, const Table& table, const std::string& format, boo
     out << "\r\n";
     for (const auto& row : table.rows) {
       for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        out << (i ? "," : "") << csv_field(cell(row.value(table.columns[i], nlohmann::ordered_json())));
+        out << (i ? "," : "")
+            << csv_field(cell(row.value(table.columns[i], nlohmann::ordered_json())));
       }
       out << "\r\n";
     }
@@ -56,7 +69,8 @@ void print(std::ostream& out, const Table& table, const std::string& format, boo
   for (const auto& c : table.columns) widths.push_back(width(c));
   for (const auto& row : table.rows) {
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
-      widths[i] = std::max(widths[i], width(cell(row.value(table.columns[i], nlohmann::ordered_json()))));
+      widths[i] =
+          std::max(widths[i], width(cell(row.value(table.columns[i], nlohmann::ordered_json()))));
     }
   }
   auto line = [&](const std::vector<std::string>& cells) {
@@ -75,7 +89,8 @@ void print(std::ostream& out, const Table& table, const std::string& format, boo
   line(header);
   for (const auto& row : table.rows) {
     std::vector<std::string> cells;
-    for (const auto& c : table.columns) cells.push_back(cell(row.value(c, nlohmann::ordered_json())));
+    for (const auto& c : table.columns)
+      cells.push_back(cell(row.value(c, nlohmann::ordered_json())));
     line(cells);
   }
 }

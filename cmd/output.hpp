@@ -1,12 +1,28 @@
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+namespace CLI {
+class App;
+}
+
 namespace roombook::cmd {
+
+/// table, json or csv; unset: a table on a terminal, JSON otherwise.
+struct OutputOptions {
+  std::optional<std::string> format;
+};
+
+/// Adds --format to a command.
+void add_format_option(CLI::App& app, OutputOptions& options);
+
+/// The format to print in: the one asked for, else by where stdout goes.
+std::string format_of(bool out_is_terminal, const OutputOptions& options);
 
 /// Rows of a listing, printed as an aligned table, CSV (RFC 4180) or a JSON
 /// array of objects keyed by the column names.

@@ -6,23 +6,56 @@
 #include "cmd/serve.hpp"
 #include "http/http.hpp"
 #include "log/log.hpp"
+#include "rooms/routes.hpp"
 #include "user-mgmt/routes.hpp"
 
 namespace roombook::cmd {
 
 namespace {
 
-/// What `serve` needs of each service: how to put its routes on a router.
+/// Puts a service's routes on a router; returns what its handlers use
+/// besides the pool, which must live as long as the server.
+using Mount = std::shared_ptr<void> (*)(http::Router&, db::Pool&, const config::Config&);
+
+std::shared_ptr<void> mount_user_mgmt(http::Router& router, db::Pool& pool, const config::Config&) {
+  user_mgmt::mount(router, pool);
+  return nullptr;
+}
+
+std::shared_ptr<void> mount_rooms(http::Router& router, db::Pool& pool,
+                                  const config::Config& config) {
+  auto users = std::make_shared<rooms::UserClient>(
+      config.user_mgmt_url(), config.user_mgmt_connect_timeout(), config.user_mgmt_timeout());
+  rooms::mount(router, pool, *users);
+  return users;
+}
+
+/// What `serve` needs of each service.
 struct ServiceEntry {
   const char* name;
-  void (*mount)(http::Router&, db::Pool&);
+  Mount mount;
 };
 
 const std::vector<ServiceEntry>& services() {
   static const std::vector<ServiceEntry> table{
-      {"user-mgmt", user_mgmt::mount},
+      {"user-mgmt", mount_user_mgmt},
+      {"rooms", mount_rooms},
   };
   return table;
+}
+
+/// The services named, with "all" expanded, each once, in table order.
+std::vector<std::string> expand(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& entry : services()) {
+    for (const auto& name : names) {
+      if (name == "all" || name == entry.name) {
+        out.emplace_back(entry.name);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 const ServiceEntry& service_entry(const std::string& name) {
@@ -42,10 +75,17 @@ int run_serve(Context& ctx, const ServeOptions& options) {
 
   struct Running {
     std::unique_ptr<db::Pool> pool;
+    std::shared_ptr<void> resources;
     std::unique_ptr<http::Server> server;
   };
   std::vector<Running> running;
-  for (const auto& name : options.services) {
+  const auto names = expand(options.services);
+  if (names.size() > 1 && ctx.config.setting("PORT").source == config::Source::flag) {
+    throw UsageError(
+        "--port names one port; with several services set USER_MGMT_PORT and "
+        "ROOMS_PORT instead");
+  }
+  for (const auto& name : names) {
     const auto& entry = service_entry(name);
     const int threads = ctx.config.threads();
     OpenOptions open;
@@ -56,20 +96,19 @@ int run_serve(Context& ctx, const ServeOptions& options) {
     auto pool = open_service_db(ctx, name, open);
 
     auto router = std::make_shared<http::Router>();
-    entry.mount(*router, *pool);
+    auto resources = entry.mount(*router, *pool, ctx.config);
 
     http::ServerOptions server_options;
     server_options.host = ctx.config.host();
-    server_options.port = ctx.config.port(name);
+    server_options.port = ctx.config.port(name, names.size() == 1);
     server_options.threads = threads;
     server_options.max_body_bytes = ctx.config.max_body_bytes();
     server_options.name = name;
     auto server = std::make_unique<http::Server>(server_options, router);
     server->start();
-    log->info("{} listening on http://{}:{} ({} threads, database {})", name,
-              server_options.host, server->port(), threads,
-              db::mask_url(ctx.config.database_url(name)));
-    running.push_back({std::move(pool), std::move(server)});
+    log->info("{} listening on http://{}:{} ({} threads, database {})", name, server_options.host,
+              server->port(), threads, db::mask_url(ctx.config.database_url(name)));
+    running.push_back({std::move(pool), std::move(resources), std::move(server)});
   }
 
   const int sig = http::wait_for_stop_signal();
@@ -85,11 +124,14 @@ Runner setup_serve(CLI::App& app, ConfigFlags& flags) {
   auto options = std::make_shared<ServeOptions>();
   std::vector<std::string> names;
   for (const auto& entry : services()) names.emplace_back(entry.name);
-  app.add_option("service", options->services, "The service(s) to serve")
+  names.emplace_back("all");
+  app.add_option("service", options->services,
+                 "The service(s) to serve, each on its own port: user-mgmt, rooms, or all")
       ->required()
       ->check(CLI::IsMember(names));
   flags.bind(app, "--host", "HOST", "Address to listen on (HOST)");
-  flags.bind(app, "--port", "PORT", "Port to listen on (PORT; 0 picks a free one)");
+  flags.bind(app, "--port", "PORT",
+             "Port to listen on when serving one service (PORT; 0 picks a free one)");
   flags.bind(app, "--threads", "ROOMBOOK_THREADS", "HTTP worker threads (ROOMBOOK_THREADS)");
   flags.bind(app, "--database-url", "DATABASE_URL", "Database URL (DATABASE_URL)");
   flags.bind(app, "--max-body-bytes", "MAX_BODY_BYTES",

@@ -12,10 +12,6 @@ namespace {
 
 constexpr const char* kService = "user-mgmt";
 
-std::string format_of(const Context& ctx, const OutputOptions& o) {
-  return o.format.value_or(ctx.out_is_terminal ? "table" : "json");
-}
-
 Table users_table(const std::vector<user_mgmt::User>& users) {
   Table t{{"id", "username", "firstname", "lastname", "created_at", "updated_at"}, {}};
   for (const auto& u : users) t.rows.push_back(user_mgmt::to_json(u));
@@ -23,18 +19,13 @@ Table users_table(const std::vector<user_mgmt::User>& users) {
 }
 
 void print_user(Context& ctx, const user_mgmt::User& user, const OutputOptions& o) {
-  print(ctx.out, users_table({user}), format_of(ctx, o), true);
+  print(ctx.out, users_table({user}), format_of(ctx.out_is_terminal, o), true);
 }
 
 user_mgmt::User find_or_fail(user_mgmt::UserService& service, const std::string& key) {
   auto user = service.find(key);
   if (!user) throw core::not_found("user " + key + " does not exist");
   return *user;
-}
-
-void add_format(CLI::App& app, OutputOptions& o) {
-  app.add_option("--format", o.format, "table, json or csv (default: table on a terminal, else json)")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
 }
 
 }  // namespace
@@ -50,7 +41,7 @@ int run_user_list(Context& ctx, const UserListOptions& o) {
   auto pool = open_service_db(ctx, kService);
   user_mgmt::UserService service(*pool);
   auto page = service.list(o.limit, o.after_id, o.username);
-  print(ctx.out, users_table(page.users), format_of(ctx, o.output));
+  print(ctx.out, users_table(page.users), format_of(ctx.out_is_terminal, o.output));
   if (page.next_after_id) {
     note(ctx, "more users follow: add --after-id " + std::to_string(*page.next_after_id));
   }
@@ -97,22 +88,23 @@ Runner setup_user(CLI::App& app, ConfigFlags& flags) {
       ->required();
   add_cmd->add_option("--firstname", add->firstname, "First name")->required();
   add_cmd->add_option("--lastname", add->lastname, "Last name")->required();
-  add_format(*add_cmd, add->output);
-  add_cmd->callback([chosen, add] { *chosen = [add](Context& c) { return run_user_add(c, *add); }; });
+  add_format_option(*add_cmd, add->output);
+  add_cmd->callback(
+      [chosen, add] { *chosen = [add](Context& c) { return run_user_add(c, *add); }; });
 
   auto list = std::make_shared<UserListOptions>();
   auto* list_cmd = app.add_subcommand("list", "List users in id order, a page at a time");
   list_cmd->add_option("--limit", list->limit, "At most this many (1-1000, default 100)");
   list_cmd->add_option("--after-id", list->after_id, "Start after this id (default 0)");
   list_cmd->add_option("--username", list->username, "Only the user with this username");
-  add_format(*list_cmd, list->output);
+  add_format_option(*list_cmd, list->output);
   list_cmd->callback(
       [chosen, list] { *chosen = [list](Context& c) { return run_user_list(c, *list); }; });
 
   auto show = std::make_shared<UserShowOptions>();
   auto* show_cmd = app.add_subcommand("show", "Print one user");
   show_cmd->add_option("user", show->key, "An id (digits only) or a username")->required();
-  add_format(*show_cmd, show->output);
+  add_format_option(*show_cmd, show->output);
   show_cmd->callback(
       [chosen, show] { *chosen = [show](Context& c) { return run_user_show(c, *show); }; });
 
@@ -122,7 +114,7 @@ Runner setup_user(CLI::App& app, ConfigFlags& flags) {
   update_cmd->add_option("--username", update->username, "New username");
   update_cmd->add_option("--firstname", update->firstname, "New first name");
   update_cmd->add_option("--lastname", update->lastname, "New last name");
-  add_format(*update_cmd, update->output);
+  add_format_option(*update_cmd, update->output);
   update_cmd->callback(
       [chosen, update] { *chosen = [update](Context& c) { return run_user_update(c, *update); }; });
 

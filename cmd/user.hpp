@@ -5,13 +5,9 @@
 #include <string>
 
 #include "cmd/commands.hpp"
+#include "cmd/output.hpp"
 
 namespace roombook::cmd {
-
-/// table, json or csv; unset: a table on a terminal, JSON otherwise.
-struct OutputOptions {
-  std::optional<std::string> format;
-};
 
 struct UserAddOptions {
   std::string username;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace roombook::user_mgmt {
 
@@ -11,41 +12,6 @@ namespace {
 const std::set<std::string> kWritable{"username", "firstname", "lastname"};
 const std::set<std::string> kReadOnly{"id", "created_at", "updated_at"};
 
-/// Counts the code points of valid UTF-8 without control characters;
-/// nullopt if the text is not that.
-std::optional<std::size_t> printable_utf8_length(const std::string& s) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = 0;
-    std::size_t len = 0;
-    if (c < 0x80) {
-      cp = c, len = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-      cp = c & 0x1F, len = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      cp = c & 0x0F, len = 3;
-    } else if ((c & 0xF8) == 0xF0) {
-      cp = c & 0x07, len = 4;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) return std::nullopt;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) return std::nullopt;
-    i += len;
-    ++count;
-  }
-  return count;
-}
-
 void reject_unknown(const nlohmann::json& body) {
   std::string unknown;
   for (const auto& [key, value] : body.items()) {
@@ -53,8 +19,8 @@ void reject_unknown(const nlohmann::json& body) {
     if (!kWritable.count(key)) unknown += (unknown.empty() ? "" : ", ") + key;
   }
   if (!unknown.empty()) {
-    throw core::invalid(unknown, "unknown field(s): " + unknown +
-                                     " (a user has username, firstname and lastname)");
+    throw core::invalid(
+        unknown, "unknown field(s): " + unknown + " (a user has username, firstname and lastname)");
   }
 }
 
@@ -87,8 +53,8 @@ nlohmann::ordered_json to_json(const User& user) {
 void validate_username(const std::string& username) {
   bool ok = !username.empty() && username.size() <= 64;
   for (char c : username) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                c == '-');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
   }
   if (!ok) {
     throw core::invalid("username",
@@ -97,8 +63,7 @@ void validate_username(const std::string& username) {
 }
 
 void validate_name(const char* field, const std::string& value) {
-  auto length = printable_utf8_length(value);
-  if (!length || *length < 1 || *length > 100) {
+  if (!core::is_text_of_length(value, 1, 100)) {
     throw core::invalid(field, std::string(field) +
                                    " must be 1 to 100 characters of UTF-8 text without "
                                    "control characters");

@@ -12,8 +12,8 @@ const db::Query kInsert{"users.insert",
 const db::Query kById{"users.by_id", "SELECT " USER_COLUMNS " FROM users WHERE id = $1"};
 const db::Query kByUsername{"users.by_username",
                             "SELECT " USER_COLUMNS " FROM users WHERE username = $1"};
-const db::Query kList{"users.list", "SELECT " USER_COLUMNS
-                                    " FROM users WHERE id > $1 ORDER BY id LIMIT $2"};
+const db::Query kList{"users.list",
+                      "SELECT " USER_COLUMNS " FROM users WHERE id > $1 ORDER BY id LIMIT $2"};
 const db::Query kListByUsername{"users.list_by_username",
                                 "SELECT " USER_COLUMNS
                                 " FROM users WHERE id > $1 AND username = $2 ORDER BY id LIMIT $3"};
@@ -39,7 +39,9 @@ User UserRepository::insert(const UserFields& f, const std::string& now) {
   return from_row(conn_.query(kInsert, {f.username, f.firstname, f.lastname, now}).at(0));
 }
 
-std::optional<User> UserRepository::by_id(std::int64_t id) { return first(conn_.query(kById, {id})); }
+std::optional<User> UserRepository::by_id(std::int64_t id) {
+  return first(conn_.query(kById, {id}));
+}
 
 std::optional<User> UserRepository::by_username(const std::string& username) {
   return first(conn_.query(kByUsername, {username}));

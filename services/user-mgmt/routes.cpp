@@ -54,9 +54,8 @@ void mount(http::Router& router, db::Pool& pool) {
     if (page.next_after_id) {
       // A username filter matches one user at most, so a next page never has
       // to carry it.
-      response.header("Link", "</users?limit=" + std::to_string(limit) +
-                                  "&after_id=" + std::to_string(*page.next_after_id) +
-                                  ">; rel=\"next\"");
+      response.header("Link", "</users?limit=" + std::to_string(limit) + "&after_id=" +
+                                  std::to_string(*page.next_after_id) + ">; rel=\"next\"");
     }
     return response;
   };

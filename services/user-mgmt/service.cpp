@@ -93,9 +93,8 @@ std::optional<User> UserService::replace(std::int64_t id, const UserFields& fiel
 }
 
 std::optional<User> UserService::patch(std::int64_t id, const nlohmann::json& merge_patch) {
-  return modify(id, [&](const UserFields& current) {
-    return apply_merge_patch(current, merge_patch);
-  });
+  return modify(id,
+                [&](const UserFields& current) { return apply_merge_patch(current, merge_patch); });
 }
 
 std::optional<User> UserService::update(std::int64_t id, const std::optional<std::string>& username,

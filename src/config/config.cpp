@@ -21,7 +21,17 @@ namespace {
 // ---------------------------------------------------------------------------
 // The settings.
 
-enum class Kind { database_url, host, port, threads, log_levels, log_format, body_bytes };
+enum class Kind {
+  database_url,
+  host,
+  port,
+  threads,
+  log_levels,
+  log_format,
+  body_bytes,
+  http_url,
+  millis
+};
 
 struct Spec {
   std::string name;
@@ -40,6 +50,7 @@ struct ServiceRow {
 };
 constexpr ServiceRow kServices[] = {
     {"user-mgmt", "8081"},
+    {"rooms", "8082"},
 };
 
 const ServiceRow& service_row(const std::string& service) {
@@ -77,6 +88,12 @@ const std::vector<Spec>& specs() {
     v.push_back({"ROOMBOOK_LOG_FORMAT", "text", "log format: text or json", Kind::log_format});
     v.push_back(
         {"MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes", Kind::body_bytes});
+    v.push_back({"USER_MGMT_URL", "http://127.0.0.1:8081",
+                 "where the rooms service reaches user-mgmt", Kind::http_url});
+    v.push_back({"USER_MGMT_CONNECT_TIMEOUT_MS", "1000",
+                 "rooms -> user-mgmt connect timeout, in milliseconds", Kind::millis});
+    v.push_back({"USER_MGMT_TIMEOUT_MS", "2000",
+                 "rooms -> user-mgmt timeout of a whole request, in milliseconds", Kind::millis});
     return v;
   }();
   return all;
@@ -143,6 +160,15 @@ std::optional<std::string> check(Kind kind, const std::string& value) {
     case Kind::log_format:
       if (value == "text" || value == "json") return std::nullopt;
       return "must be text or json";
+    case Kind::http_url:
+      if ((value.starts_with("http://") && value.size() > 7) ||
+          (value.starts_with("https://") && value.size() > 8)) {
+        return std::nullopt;
+      }
+      return "must be an http:// or https:// URL";
+    case Kind::millis:
+      if (in_range(value, 1, 600000)) return std::nullopt;
+      return "must be a whole number of milliseconds from 1 to 600000";
     case Kind::body_bytes:
       if (in_range(value, 1, kMaxBodyBytes)) return std::nullopt;
       return "must be a whole number of bytes from 1 to " + std::to_string(kMaxBodyBytes);
@@ -450,14 +476,16 @@ const std::string& Config::database_url(const std::string& service) const {
   return own.value.empty() ? shared.value : own.value;
 }
 
-std::uint16_t Config::port(const std::string& service) const {
+std::uint16_t Config::port(const std::string& service, bool sole) const {
   service_row(service);
   // <PREFIX>_PORT holds the service default when nothing set it, so it is the
-  // answer both when it was set and when PORT was not.
+  // answer both when it was set and when PORT was not. PORT names one port:
+  // it applies only when one service is served.
   const auto& own = setting(env_prefix(service) + "_PORT");
   const auto& shared = setting("PORT");
-  const bool shared_wins = (own.source == Source::default_value && !shared.value.empty()) ||
-                           (shared.source == Source::flag && own.source != Source::flag);
+  const bool shared_wins =
+      sole && ((own.source == Source::default_value && !shared.value.empty()) ||
+               (shared.source == Source::flag && own.source != Source::flag));
   const auto& chosen = shared_wins ? shared : own;
   return static_cast<std::uint16_t>(to_uint(chosen.value));
 }
@@ -473,5 +501,15 @@ std::size_t Config::max_body_bytes() const {
 const std::string& Config::log_levels() const { return setting("ROOMBOOK_LOG").value; }
 
 const std::string& Config::log_format() const { return setting("ROOMBOOK_LOG_FORMAT").value; }
+
+const std::string& Config::user_mgmt_url() const { return setting("USER_MGMT_URL").value; }
+
+std::chrono::milliseconds Config::user_mgmt_connect_timeout() const {
+  return std::chrono::milliseconds(to_uint(setting("USER_MGMT_CONNECT_TIMEOUT_MS").value));
+}
+
+std::chrono::milliseconds Config::user_mgmt_timeout() const {
+  return std::chrono::milliseconds(to_uint(setting("USER_MGMT_TIMEOUT_MS").value));
+}
 
 }  // namespace roombook::config

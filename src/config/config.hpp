@@ -4,6 +4,7 @@
 // .env file, then built-in defaults, in that order of precedence. Loaded once
 // into an immutable Config that remembers where each value came from.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -56,7 +57,7 @@ struct LoadOptions {
 
 /// The services this binary knows, for per-service variables.
 inline const std::vector<std::string>& service_names() {
-  static const std::vector<std::string> names{"user-mgmt"};
+  static const std::vector<std::string> names{"user-mgmt", "rooms"};
   return names;
 }
 
@@ -71,13 +72,18 @@ class Config {
   /// DATABASE_URL set by a flag wins over both.
   const std::string& database_url(const std::string& service) const;
   /// The port of a service: <SERVICE>_PORT, else PORT, else its default;
-  /// PORT set by a flag wins over both.
-  std::uint16_t port(const std::string& service) const;
+  /// PORT set by a flag wins over both. PORT counts only when the service is
+  /// the `sole` one served.
+  std::uint16_t port(const std::string& service, bool sole = true) const;
   const std::string& host() const;
   int threads() const;
   std::size_t max_body_bytes() const;
   const std::string& log_levels() const;
   const std::string& log_format() const;
+  /// How the rooms service reaches user-mgmt.
+  const std::string& user_mgmt_url() const;
+  std::chrono::milliseconds user_mgmt_connect_timeout() const;
+  std::chrono::milliseconds user_mgmt_timeout() const;
 
   /// Every setting, in a stable order, for `roombook config`.
   const std::vector<Setting>& settings() const { return settings_; }

@@ -8,10 +8,11 @@ namespace roombook::core {
 /// What went wrong, in terms both front ends understand: the HTTP server maps
 /// it to a status code, dispatch() to an exit code and a message on stderr.
 enum class ErrorKind {
-  invalid,      ///< bad input: 400 / exit 1
-  not_found,    ///< 404 / exit 1
-  conflict,     ///< a rule of the data forbids it (duplicate name): 409 / exit 1
-  unavailable,  ///< a dependency is down or busy: 503 / exit 1
+  invalid,        ///< bad input: 400 / exit 1
+  not_found,      ///< 404 / exit 1
+  conflict,       ///< a rule of the data forbids it (duplicate name): 409 / exit 1
+  unavailable,    ///< a dependency is down or busy: 503 / exit 1
+  unprocessable,  ///< well-formed but refers to something that does not exist: 422 / exit 1
 };
 
 /// A domain error raised by service logic. `field` names the offending input

@@ -18,29 +18,49 @@ std::string lower(std::string s) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
 int status_of(core::ErrorKind kind) {
   switch (kind) {
-    case core::ErrorKind::invalid: return 400;
-    case core::ErrorKind::not_found: return 404;
-    case core::ErrorKind::conflict: return 409;
-    case core::ErrorKind::unavailable: return 503;
+    case core::ErrorKind::invalid:
+      return 400;
+    case core::ErrorKind::not_found:
+      return 404;
+    case core::ErrorKind::conflict:
+      return 409;
+    case core::ErrorKind::unavailable:
+      return 503;
+    case core::ErrorKind::unprocessable:
+      return 422;
   }
   return 500;
 }
@@ -58,13 +78,20 @@ std::string join_methods(const std::vector<Method>& methods) {
 
 const char* to_string(Method m) {
   switch (m) {
-    case Method::get: return "GET";
-    case Method::head: return "HEAD";
-    case Method::post: return "POST";
-    case Method::put: return "PUT";
-    case Method::patch: return "PATCH";
-    case Method::del: return "DELETE";
-    case Method::options: return "OPTIONS";
+    case Method::get:
+      return "GET";
+    case Method::head:
+      return "HEAD";
+    case Method::post:
+      return "POST";
+    case Method::put:
+      return "PUT";
+    case Method::patch:
+      return "PATCH";
+    case Method::del:
+      return "DELETE";
+    case Method::options:
+      return "OPTIONS";
   }
   return "?";
 }
@@ -108,10 +135,12 @@ Response Response::no_content() {
   return r;
 }
 
-Response Response::problem(int status, const std::string& detail, const nlohmann::json& extra) {
-  nlohmann::ordered_json doc = {
-      {"type", "about:blank"}, {"title", reason_phrase(status)}, {"status", status},
-      {"detail", detail}};
+Response Response::problem(int status, const std::string& detail,
+                           const nlohmann::ordered_json& extra) {
+  nlohmann::ordered_json doc = {{"type", "about:blank"},
+                                {"title", reason_phrase(status)},
+                                {"status", status},
+                                {"detail", detail}};
   for (const auto& [key, value] : extra.items()) doc[key] = value;
   Response r;
   r.status = status;
@@ -150,9 +179,11 @@ Response handle(const Router& router, Request& request, std::size_t max_body_byt
   } catch (const Error& e) {
     return Response::problem(e.status(), e.what(), e.extra());
   } catch (const core::Error& e) {
-    nlohmann::json extra = nlohmann::json::object();
+    nlohmann::ordered_json extra = nlohmann::ordered_json::object();
     if (!e.field().empty()) extra["field"] = e.field();
-    return Response::problem(status_of(e.kind()), e.what(), extra);
+    auto response = Response::problem(status_of(e.kind()), e.what(), extra);
+    if (e.kind() == core::ErrorKind::unavailable) response.header("Retry-After", "1");
+    return response;
   } catch (const db::Error& e) {
     // The engine's message may show SQL and schema: log it, never send it.
     switch (e.code()) {
@@ -161,8 +192,8 @@ Response handle(const Router& router, Request& request, std::size_t max_body_byt
                                e.what());
         return Response::problem(409, "the request conflicts with the data already stored");
       case db::ErrorCode::busy:
-        log::get("http")->warn("{} {}: database busy: {}", to_string(request.method),
-                               request.path, e.what());
+        log::get("http")->warn("{} {}: database busy: {}", to_string(request.method), request.path,
+                               e.what());
         return Response::problem(503, "the database is busy; retry shortly")
             .header("Retry-After", "1");
       default:

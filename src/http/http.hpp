@@ -28,22 +28,23 @@ const char* to_string(Method m);
 /// `extra` members are merged into the document (e.g. "field").
 class Error : public std::runtime_error {
  public:
-  Error(int status, std::string detail, nlohmann::json extra = nlohmann::json::object())
+  Error(int status, std::string detail,
+        nlohmann::ordered_json extra = nlohmann::ordered_json::object())
       : std::runtime_error(detail), status_(status), extra_(std::move(extra)) {}
   int status() const noexcept { return status_; }
-  const nlohmann::json& extra() const noexcept { return extra_; }
+  const nlohmann::ordered_json& extra() const noexcept { return extra_; }
 
  private:
   int status_;
-  nlohmann::json extra_;
+  nlohmann::ordered_json extra_;
 };
 
 struct Request {
   Method method = Method::get;
-  std::string path;                                ///< without the query string
-  std::map<std::string, std::string> params;       ///< from the route pattern: {id}
-  std::multimap<std::string, std::string> query;   ///< decoded
-  std::map<std::string, std::string> headers;      ///< names lower-cased
+  std::string path;                               ///< without the query string
+  std::map<std::string, std::string> params;      ///< from the route pattern: {id}
+  std::multimap<std::string, std::string> query;  ///< decoded
+  std::map<std::string, std::string> headers;     ///< names lower-cased
   std::string body;
 
   /// The header's value, by case-insensitive name.
@@ -65,7 +66,7 @@ struct Response {
   static Response no_content();
   /// An RFC 9457 problem document with type, title, status and detail.
   static Response problem(int status, const std::string& detail,
-                          const nlohmann::json& extra = nlohmann::json::object());
+                          const nlohmann::ordered_json& extra = nlohmann::ordered_json::object());
   Response& header(std::string name, std::string value);
 };
 
@@ -79,9 +80,9 @@ class Router {
   void add(Method method, const std::string& pattern, Handler handler);
 
   struct Match {
-    const Handler* handler = nullptr;          ///< null: see allowed
+    const Handler* handler = nullptr;  ///< null: see allowed
     std::map<std::string, std::string> params;
-    std::vector<Method> allowed;               ///< path known, method not: for 405 + Allow
+    std::vector<Method> allowed;  ///< path known, method not: for 405 + Allow
   };
   /// Finds the handler for a request. No handler and no allowed methods: 404.
   Match match(Method method, const std::string& path) const;

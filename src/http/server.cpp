@@ -39,14 +39,22 @@ struct State {
 
 std::optional<Method> from_pistache(P::Http::Method m) {
   switch (m) {
-    case P::Http::Method::Get: return Method::get;
-    case P::Http::Method::Head: return Method::head;
-    case P::Http::Method::Post: return Method::post;
-    case P::Http::Method::Put: return Method::put;
-    case P::Http::Method::Patch: return Method::patch;
-    case P::Http::Method::Delete: return Method::del;
-    case P::Http::Method::Options: return Method::options;
-    default: return std::nullopt;
+    case P::Http::Method::Get:
+      return Method::get;
+    case P::Http::Method::Head:
+      return Method::head;
+    case P::Http::Method::Post:
+      return Method::post;
+    case P::Http::Method::Put:
+      return Method::put;
+    case P::Http::Method::Patch:
+      return Method::patch;
+    case P::Http::Method::Delete:
+      return Method::del;
+    case P::Http::Method::Options:
+      return Method::options;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -162,6 +170,8 @@ class Glue final : public P::Http::Handler {
       } else {
         Request request = to_request(in, *method);
         request_id = request.header("x-request-id").value_or(new_request_id());
+        // Handlers pass it on to the services they call.
+        request.headers["x-request-id"] = request_id;
         response = handle(*state_->router, request, state_->options.max_body_bytes);
       }
     } catch (const std::exception& e) {
@@ -175,9 +185,8 @@ class Glue final : public P::Http::Handler {
     } catch (const std::exception& e) {
       log_->warn("{} {}: cannot send the response: {}", method_name, path, e.what());
     }
-    const auto elapsed = std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
+    const auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     log_->info("{} {} {} {}B {:.2f}ms id={}", method_name, path, response.status,
                response.body.size(), elapsed, request_id);
     --state_->in_flight;

@@ -1,0 +1,149 @@
+#include "rooms/model.hpp"
+
+#include <set>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+
+namespace roombook::rooms {
+
+namespace {
+
+void require_object(const nlohmann::json& body) {
+  if (!body.is_object()) throw core::invalid("", "the request body must be a JSON object");
+}
+
+/// Rejects members outside `writable`; read-only ones get their own message.
+void reject_unknown(const nlohmann::json& body, const std::set<std::string>& writable,
+                    const char* what) {
+  static const std::set<std::string> kReadOnly{"id", "created_at", "updated_at", "room_id"};
+  std::string unknown;
+  for (const auto& [key, value] : body.items()) {
+    if (writable.count(key)) continue;
+    if (kReadOnly.count(key)) throw core::invalid(key, key + " is read-only");
+    unknown += (unknown.empty() ? "" : ", ") + key;
+  }
+  if (!unknown.empty()) {
+    throw core::invalid(unknown, "unknown field(s): " + unknown + " (" + what + ")");
+  }
+}
+
+const nlohmann::json* member(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::string required_string(const nlohmann::json& body, const char* field) {
+  const auto* value = member(body, field);
+  if (!value) throw core::invalid(field, std::string(field) + " is required");
+  if (!value->is_string()) throw core::invalid(field, std::string(field) + " must be a string");
+  return value->get<std::string>();
+}
+
+std::int64_t required_integer(const nlohmann::json& body, const char* field) {
+  const auto* value = member(body, field);
+  if (!value) throw core::invalid(field, std::string(field) + " is required");
+  if (!value->is_number_integer()) {
+    throw core::invalid(field, std::string(field) + " must be an integer");
+  }
+  return value->get<std::int64_t>();
+}
+
+std::optional<std::string> optional_string(const nlohmann::json& body, const char* field) {
+  const auto* value = member(body, field);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) throw core::invalid(field, std::string(field) + " must be a string");
+  return value->get<std::string>();
+}
+
+void check_text(const char* field, const std::string& value, std::size_t min, std::size_t max) {
+  if (!core::is_text_of_length(value, min, max)) {
+    throw core::invalid(field, std::string(field) + " must be " +
+                                   (min == 0 ? "at most " + std::to_string(max)
+                                             : std::to_string(min) + " to " + std::to_string(max)) +
+                                   " characters of UTF-8 text without control characters");
+  }
+}
+
+}  // namespace
+
+nlohmann::ordered_json to_json(const Room& room) {
+  return {{"id", room.id},
+          {"name", room.name},
+          {"capacity", room.capacity},
+          {"location", room.location ? nlohmann::ordered_json(*room.location) : nullptr},
+          {"created_at", room.created_at},
+          {"updated_at", room.updated_at}};
+}
+
+nlohmann::ordered_json to_json(const Booking& b) {
+  return {{"id", b.id},
+          {"room_id", b.room_id},
+          {"user_id", b.user_id},
+          {"title", b.title},
+          {"starts_at", b.starts_at},
+          {"ends_at", b.ends_at},
+          {"created_at", b.created_at}};
+}
+
+void validate(const RoomFields& f) {
+  check_text("name", f.name, 1, 100);
+  if (f.capacity < 1 || f.capacity > kMaxCapacity) {
+    throw core::invalid("capacity",
+                        "capacity must be an integer from 1 to " + std::to_string(kMaxCapacity));
+  }
+  if (f.location) check_text("location", *f.location, 0, 200);
+}
+
+void validate(const BookingRequest& r) {
+  if (r.user_id < 1) throw core::invalid("user_id", "user_id must be a positive integer");
+  check_text("title", r.title, 0, 200);
+  if (r.interval.ends_at <= r.interval.starts_at) {
+    throw core::invalid("ends_at", "ends_at must be after starts_at");
+  }
+  if (r.interval.ends_at - r.interval.starts_at > kMaxBookingLength) {
+    throw core::invalid("ends_at", "a booking lasts at most 24 hours");
+  }
+}
+
+core::SysSeconds parse_time(const char* field, const std::string& text) {
+  std::string error;
+  auto t = core::parse_rfc3339(text, error);
+  if (!t) throw core::invalid(field, std::string(field) + " \"" + text + "\" " + error);
+  return *t;
+}
+
+RoomFields room_from_json(const nlohmann::json& body) {
+  require_object(body);
+  reject_unknown(body, {"name", "capacity", "location"}, "a room has name, capacity and location");
+  RoomFields f{required_string(body, "name"), required_integer(body, "capacity"),
+               optional_string(body, "location")};
+  validate(f);
+  return f;
+}
+
+RoomFields apply_merge_patch(const RoomFields& current, const nlohmann::json& patch) {
+  require_object(patch);
+  reject_unknown(patch, {"name", "capacity", "location"}, "a room has name, capacity and location");
+  RoomFields f = current;
+  if (patch.contains("name")) f.name = required_string(patch, "name");
+  if (patch.contains("capacity")) f.capacity = required_integer(patch, "capacity");
+  if (patch.contains("location")) f.location = optional_string(patch, "location");
+  validate(f);
+  return f;
+}
+
+BookingRequest booking_from_json(const nlohmann::json& body) {
+  require_object(body);
+  reject_unknown(body, {"user_id", "title", "starts_at", "ends_at"},
+                 "a booking has user_id, title, starts_at and ends_at");
+  BookingRequest r;
+  r.user_id = required_integer(body, "user_id");
+  r.title = optional_string(body, "title").value_or("");
+  r.interval.starts_at = parse_time("starts_at", required_string(body, "starts_at"));
+  r.interval.ends_at = parse_time("ends_at", required_string(body, "ends_at"));
+  validate(r);
+  return r;
+}
+
+}  // namespace roombook::rooms

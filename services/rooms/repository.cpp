@@ -1,0 +1,158 @@
+#include "rooms/repository.hpp"
+
+namespace roombook::rooms {
+
+namespace {
+
+#define ROOM_COLUMNS "id, name, capacity, location, created_at, updated_at"
+#define BOOKING_COLUMNS "id, room_id, user_id, title, starts_at, ends_at, created_at"
+
+const db::Query kInsertRoom{"rooms.insert",
+                            "INSERT INTO rooms (name, capacity, location, created_at, updated_at)"
+                            " VALUES ($1, $2, $3, $4, $4) RETURNING " ROOM_COLUMNS};
+const db::Query kRoomById{"rooms.by_id", "SELECT " ROOM_COLUMNS " FROM rooms WHERE id = $1"};
+const db::Query kRoomByName{"rooms.by_name", "SELECT " ROOM_COLUMNS " FROM rooms WHERE name = $1"};
+const db::Query kListRooms{"rooms.list", "SELECT " ROOM_COLUMNS
+                                         " FROM rooms WHERE id > $1 AND capacity >= $2"
+                                         " ORDER BY id LIMIT $3"};
+// Overlap of half-open intervals: a booking [s, e) meets [from, to) when
+// s < to and e > from.
+const db::Query kListFreeRooms{"rooms.list_free",
+                               "SELECT " ROOM_COLUMNS
+                               " FROM rooms r WHERE r.id > $1 AND r.capacity >= $2"
+                               " AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.room_id = r.id"
+                               " AND b.starts_at < $5 AND b.ends_at > $4)"
+                               " ORDER BY r.id LIMIT $3"};
+const db::Query kUpdateRoom{"rooms.update",
+                            "UPDATE rooms SET name = $2, capacity = $3, location = $4,"
+                            " updated_at = $5 WHERE id = $1"};
+const db::Query kDeleteRoom{"rooms.delete", "DELETE FROM rooms WHERE id = $1"};
+
+const db::Query kInsertBooking{
+    "bookings.insert",
+    "INSERT INTO bookings (room_id, user_id, title, starts_at, ends_at, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " BOOKING_COLUMNS};
+const db::Query kBookingById{"bookings.by_id",
+                             "SELECT " BOOKING_COLUMNS " FROM bookings WHERE id = $1"};
+const db::Query kFirstOverlap{"bookings.first_overlap",
+                              "SELECT " BOOKING_COLUMNS
+                              " FROM bookings WHERE room_id = $1"
+                              " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at LIMIT 1"};
+const db::Query kRoomBookings{"bookings.of_room",
+                              "SELECT " BOOKING_COLUMNS
+                              " FROM bookings WHERE room_id = $1"
+                              " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id"};
+const db::Query kUserBookings{"bookings.of_user",
+                              "SELECT " BOOKING_COLUMNS
+                              " FROM bookings WHERE user_id = $1"
+                              " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id"};
+const db::Query kAllBookings{"bookings.all",
+                             "SELECT " BOOKING_COLUMNS
+                             " FROM bookings"
+                             " WHERE starts_at < $2 AND ends_at > $1 ORDER BY starts_at, id"};
+const db::Query kCountEndingAfter{
+    "bookings.count_ending_after",
+    "SELECT COUNT(*) FROM bookings WHERE room_id = $1 AND ends_at > $2"};
+const db::Query kDeleteBooking{"bookings.delete", "DELETE FROM bookings WHERE id = $1"};
+
+#undef ROOM_COLUMNS
+#undef BOOKING_COLUMNS
+
+Room room_from_row(const db::Row& r) {
+  return Room{r.integer(0), r.text(1), r.integer(2), r.optional_text(3), r.text(4), r.text(5)};
+}
+
+Booking booking_from_row(const db::Row& r) {
+  return Booking{r.integer(0), r.integer(1), r.integer(2), r.text(3),
+                 r.text(4),    r.text(5),    r.text(6)};
+}
+
+template <typename T, typename F>
+std::vector<T> all(const db::Rows& rows, F convert) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(convert(row));
+  return out;
+}
+
+db::Value optional_value(const std::optional<std::string>& s) {
+  return s ? db::Value(*s) : db::Value(nullptr);
+}
+
+}  // namespace
+
+Room RoomRepository::insert(const RoomFields& f, const std::string& now) {
+  return room_from_row(
+      conn_.query(kInsertRoom, {f.name, f.capacity, optional_value(f.location), now}).at(0));
+}
+
+std::optional<Room> RoomRepository::by_id(std::int64_t id) {
+  auto rows = conn_.query(kRoomById, {id});
+  if (rows.empty()) return std::nullopt;
+  return room_from_row(rows.front());
+}
+
+std::optional<Room> RoomRepository::by_name(const std::string& name) {
+  auto rows = conn_.query(kRoomByName, {name});
+  if (rows.empty()) return std::nullopt;
+  return room_from_row(rows.front());
+}
+
+std::vector<Room> RoomRepository::list(
+    std::int64_t after_id, std::int64_t limit, std::int64_t min_capacity,
+    const std::optional<std::pair<std::string, std::string>>& free) {
+  auto rows =
+      free ? conn_.query(kListFreeRooms, {after_id, min_capacity, limit, free->first, free->second})
+           : conn_.query(kListRooms, {after_id, min_capacity, limit});
+  return all<Room>(rows, room_from_row);
+}
+
+bool RoomRepository::update(std::int64_t id, const RoomFields& f, const std::string& now) {
+  return conn_.execute(kUpdateRoom, {id, f.name, f.capacity, optional_value(f.location), now}) > 0;
+}
+
+bool RoomRepository::remove(std::int64_t id) { return conn_.execute(kDeleteRoom, {id}) > 0; }
+
+Booking RoomRepository::insert_booking(std::int64_t room_id, const BookingRequest& r,
+                                       const std::string& starts_at, const std::string& ends_at,
+                                       const std::string& now) {
+  return booking_from_row(
+      conn_.query(kInsertBooking, {room_id, r.user_id, r.title, starts_at, ends_at, now}).at(0));
+}
+
+std::optional<Booking> RoomRepository::booking(std::int64_t id) {
+  auto rows = conn_.query(kBookingById, {id});
+  if (rows.empty()) return std::nullopt;
+  return booking_from_row(rows.front());
+}
+
+std::optional<Booking> RoomRepository::first_overlap(std::int64_t room_id,
+                                                     const std::string& starts_at,
+                                                     const std::string& ends_at) {
+  auto rows = conn_.query(kFirstOverlap, {room_id, starts_at, ends_at});
+  if (rows.empty()) return std::nullopt;
+  return booking_from_row(rows.front());
+}
+
+std::vector<Booking> RoomRepository::room_bookings(std::int64_t room_id, const std::string& from,
+                                                   const std::string& to) {
+  return all<Booking>(conn_.query(kRoomBookings, {room_id, from, to}), booking_from_row);
+}
+
+std::vector<Booking> RoomRepository::bookings(const std::optional<std::int64_t>& user_id,
+                                              const std::string& from, const std::string& to) {
+  auto rows = user_id ? conn_.query(kUserBookings, {*user_id, from, to})
+                      : conn_.query(kAllBookings, {from, to});
+  return all<Booking>(rows, booking_from_row);
+}
+
+std::int64_t RoomRepository::count_bookings_ending_after(std::int64_t room_id,
+                                                         const std::string& time) {
+  return conn_.query(kCountEndingAfter, {room_id, time}).at(0).integer(0);
+}
+
+bool RoomRepository::remove_booking(std::int64_t id) {
+  return conn_.execute(kDeleteBooking, {id}) > 0;
+}
+
+}  // namespace roombook::rooms

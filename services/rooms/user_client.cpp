@@ -1,0 +1,96 @@
+#include "rooms/user_client.hpp"
+
+#include <curl/curl.h>
+
+#include "core/error.hpp"
+
+namespace roombook::rooms {
+
+namespace {
+
+// libcurl must be initialised once per process before any thread uses it.
+void global_init() {
+  static const bool done = [] {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return true;
+  }();
+  (void)done;
+}
+
+std::size_t discard(char* /*data*/, std::size_t size, std::size_t count, void* /*user*/) {
+  return size * count;
+}
+
+}  // namespace
+
+UserClient::UserClient(std::string base_url, std::chrono::milliseconds connect_timeout,
+                       std::chrono::milliseconds timeout)
+    : base_url_(std::move(base_url)), connect_timeout_(connect_timeout), timeout_(timeout) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  global_init();
+}
+
+UserClient::~UserClient() {
+  for (auto* curl : idle_) curl_easy_cleanup(static_cast<CURL*>(curl));
+}
+
+void* UserClient::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto* curl = idle_.back();
+      idle_.pop_back();
+      return curl;
+    }
+  }
+  return curl_easy_init();
+}
+
+void UserClient::give_back(void* curl) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(curl);
+}
+
+bool UserClient::exists(std::int64_t user_id, const std::string& request_id) {
+  auto* curl = static_cast<CURL*>(take());
+  if (curl == nullptr) {
+    throw core::Error(core::ErrorKind::unavailable, "cannot start an HTTP client for user-mgmt");
+  }
+  const std::string url = base_url_ + "/users/" + std::to_string(user_id);
+  const std::string id_header = "X-Request-Id: " + request_id;
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  if (!request_id.empty()) headers = curl_slist_append(headers, id_header.c_str());
+
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  // No signals from a multi-threaded server: timeouts must not use SIGALRM.
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  char error[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+
+  const CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_slist_free_all(headers);
+  give_back(curl);
+
+  if (rc != CURLE_OK) {
+    throw core::Error(core::ErrorKind::unavailable,
+                      "user-mgmt at " + base_url_ + " is unavailable: " +
+                          (error[0] ? std::string(error) : curl_easy_strerror(rc)));
+  }
+  if (status == 200) return true;
+  if (status == 404) return false;
+  throw core::Error(core::ErrorKind::unavailable, "user-mgmt at " + base_url_ + " answered " +
+                                                      std::to_string(status) + " for user " +
+                                                      std::to_string(user_id));
+}
+
+}  // namespace roombook::rooms

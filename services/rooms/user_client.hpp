@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace roombook::rooms {
+
+/// Answers whether a user exists. Throws core::Error(unavailable) when it
+/// cannot tell.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+  /// `request_id` is passed on so both services' logs can be joined.
+  virtual bool exists(std::int64_t user_id, const std::string& request_id) = 0;
+};
+
+/// The user-mgmt service over HTTP (libcurl): GET {base_url}/users/{id}.
+/// 200 = exists, 404 = does not; a refused connection, a timeout or any
+/// other answer = unavailable. Connections are kept alive and reused: idle
+/// curl handles wait in a small stack, one taken per call, so concurrent
+/// handler threads never share one.
+class UserClient final : public UserDirectory {
+ public:
+  UserClient(std::string base_url, std::chrono::milliseconds connect_timeout,
+             std::chrono::milliseconds timeout);
+  ~UserClient() override;
+  UserClient(const UserClient&) = delete;
+  UserClient& operator=(const UserClient&) = delete;
+
+  bool exists(std::int64_t user_id, const std::string& request_id) override;
+
+ private:
+  void* take();  ///< an idle CURL* or a new one
+  void give_back(void* curl);
+
+  std::string base_url_;
+  std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mutex_;
+  std::vector<void*> idle_;
+};
+
+}  // namespace roombook::rooms

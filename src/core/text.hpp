@@ -1,0 +1,16 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace roombook::core {
+
+/// The number of characters (code points) of `s` when it is valid UTF-8
+/// without control characters (C0, DEL, C1); nullopt otherwise.
+std::optional<std::size_t> printable_length(const std::string& s);
+
+/// Whether `s` is such text, of `min` to `max` characters.
+bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max);
+
+}  // namespace roombook::core
