@@ -3,58 +3,20 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/fields.hpp"
 #include "core/text.hpp"
 
 namespace roombook::rooms {
 
 namespace {
 
-void require_object(const nlohmann::json& body) {
-  if (!body.is_object()) throw core::invalid("", "the request body must be a JSON object");
-}
+using core::fields::optional_string;
+using core::fields::required_integer;
+using core::fields::required_string;
 
-/// Rejects members outside `writable`; read-only ones get their own message.
-void reject_unknown(const nlohmann::json& body, const std::set<std::string>& writable,
-                    const char* what) {
-  static const std::set<std::string> kReadOnly{"id", "created_at", "updated_at", "room_id"};
-  std::string unknown;
-  for (const auto& [key, value] : body.items()) {
-    if (writable.count(key)) continue;
-    if (kReadOnly.count(key)) throw core::invalid(key, key + " is read-only");
-    unknown += (unknown.empty() ? "" : ", ") + key;
-  }
-  if (!unknown.empty()) {
-    throw core::invalid(unknown, "unknown field(s): " + unknown + " (" + what + ")");
-  }
-}
-
-const nlohmann::json* member(const nlohmann::json& body, const char* field) {
-  auto it = body.find(field);
-  return it == body.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string required_string(const nlohmann::json& body, const char* field) {
-  const auto* value = member(body, field);
-  if (!value) throw core::invalid(field, std::string(field) + " is required");
-  if (!value->is_string()) throw core::invalid(field, std::string(field) + " must be a string");
-  return value->get<std::string>();
-}
-
-std::int64_t required_integer(const nlohmann::json& body, const char* field) {
-  const auto* value = member(body, field);
-  if (!value) throw core::invalid(field, std::string(field) + " is required");
-  if (!value->is_number_integer()) {
-    throw core::invalid(field, std::string(field) + " must be an integer");
-  }
-  return value->get<std::int64_t>();
-}
-
-std::optional<std::string> optional_string(const nlohmann::json& body, const char* field) {
-  const auto* value = member(body, field);
-  if (!value) return std::nullopt;
-  if (!value->is_string()) throw core::invalid(field, std::string(field) + " must be a string");
-  return value->get<std::string>();
-}
+const std::set<std::string> kRoomMembers{"name", "capacity", "location"};
+const std::set<std::string> kBookingMembers{"user_id", "title", "starts_at", "ends_at"};
+const std::set<std::string> kReadOnly{"id", "room_id", "created_at", "updated_at"};
 
 void check_text(const char* field, const std::string& value, std::size_t min, std::size_t max) {
   if (!core::is_text_of_length(value, min, max)) {
@@ -114,8 +76,9 @@ core::SysSeconds parse_time(const char* field, const std::string& text) {
 }
 
 RoomFields room_from_json(const nlohmann::json& body) {
-  require_object(body);
-  reject_unknown(body, {"name", "capacity", "location"}, "a room has name, capacity and location");
+  core::fields::require_object(body);
+  core::fields::check_members(body, kRoomMembers, kReadOnly,
+                              "a room has name, capacity and location");
   RoomFields f{required_string(body, "name"), required_integer(body, "capacity"),
                optional_string(body, "location")};
   validate(f);
@@ -123,8 +86,9 @@ RoomFields room_from_json(const nlohmann::json& body) {
 }
 
 RoomFields apply_merge_patch(const RoomFields& current, const nlohmann::json& patch) {
-  require_object(patch);
-  reject_unknown(patch, {"name", "capacity", "location"}, "a room has name, capacity and location");
+  core::fields::require_object(patch);
+  core::fields::check_members(patch, kRoomMembers, kReadOnly,
+                              "a room has name, capacity and location");
   RoomFields f = current;
   if (patch.contains("name")) f.name = required_string(patch, "name");
   if (patch.contains("capacity")) f.capacity = required_integer(patch, "capacity");
@@ -134,9 +98,9 @@ RoomFields apply_merge_patch(const RoomFields& current, const nlohmann::json& pa
 }
 
 BookingRequest booking_from_json(const nlohmann::json& body) {
-  require_object(body);
-  reject_unknown(body, {"user_id", "title", "starts_at", "ends_at"},
-                 "a booking has user_id, title, starts_at and ends_at");
+  core::fields::require_object(body);
+  core::fields::check_members(body, kBookingMembers, kReadOnly,
+                              "a booking has user_id, title, starts_at and ends_at");
   BookingRequest r;
   r.user_id = required_integer(body, "user_id");
   r.title = optional_string(body, "title").value_or("");

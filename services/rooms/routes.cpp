@@ -1,6 +1,5 @@
 #include "rooms/routes.hpp"
 
-#include <charconv>
 #include <memory>
 
 #include "core/error.hpp"
@@ -14,25 +13,6 @@ namespace {
 using http::Method;
 using http::Request;
 using http::Response;
-
-std::int64_t path_id(const Request& req, const char* what) {
-  auto id = parse_id(req.params.at("id"));
-  if (!id)
-    throw core::invalid("id",
-                        std::string("the ") + what + " id in the path must be a positive integer");
-  return *id;
-}
-
-std::optional<std::int64_t> query_integer(const Request& req, const char* name) {
-  auto text = req.query_param(name);
-  if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || ec != std::errc() || end != text->data() + text->size()) {
-    throw core::invalid(name, std::string(name) + " must be an integer, not \"" + *text + "\"");
-  }
-  return value;
-}
 
 std::optional<core::SysSeconds> query_time(const Request& req, const char* name) {
   auto text = req.query_param(name);
@@ -63,9 +43,9 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
 
   router.add(Method::get, "/rooms", [service](const Request& req) {
     RoomQuery q;
-    q.limit = query_integer(req, "limit").value_or(kDefaultLimit);
-    q.after_id = query_integer(req, "after_id").value_or(0);
-    q.min_capacity = query_integer(req, "min_capacity").value_or(0);
+    q.limit = req.query_integer("limit").value_or(kDefaultLimit);
+    q.after_id = req.query_integer("after_id").value_or(0);
+    q.min_capacity = req.query_integer("min_capacity").value_or(0);
     auto from = query_time(req, "available_from");
     auto to = query_time(req, "available_to");
     if (from.has_value() != to.has_value()) {
@@ -94,25 +74,25 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
     return room_response(201, room).header("Location", "/rooms/" + std::to_string(room.id));
   });
   router.add(Method::get, "/rooms/{id}", [service](const Request& req) {
-    const auto id = path_id(req, "room");
+    const auto id = req.id_param("id", "room");
     auto room = service->get(id);
     if (!room) no_such("room", id);
     return room_response(200, *room);
   });
   router.add(Method::put, "/rooms/{id}", [service](const Request& req) {
-    const auto id = path_id(req, "room");
+    const auto id = req.id_param("id", "room");
     auto room = service->replace(id, room_from_json(req.json()));
     if (!room) no_such("room", id);
     return room_response(200, *room);
   });
   router.add(Method::patch, "/rooms/{id}", [service](const Request& req) {
-    const auto id = path_id(req, "room");
+    const auto id = req.id_param("id", "room");
     auto room = service->patch(id, req.json());
     if (!room) no_such("room", id);
     return room_response(200, *room);
   });
   router.add(Method::del, "/rooms/{id}", [service](const Request& req) {
-    const auto id = path_id(req, "room");
+    const auto id = req.id_param("id", "room");
     const auto force = req.query_param("force");
     if (force && *force != "true" && *force != "false") {
       throw core::invalid("force", "force must be true or false");
@@ -122,7 +102,7 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
   });
 
   router.add(Method::post, "/rooms/{id}/bookings", [service, directory](const Request& req) {
-    const auto room_id = path_id(req, "room");
+    const auto room_id = req.id_param("id", "room");
     auto request = booking_from_json(req.json());
     try {
       auto booking =
@@ -144,24 +124,24 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
     }
   });
   router.add(Method::get, "/rooms/{id}/bookings", [service](const Request& req) {
-    const auto room_id = path_id(req, "room");
+    const auto room_id = req.id_param("id", "room");
     auto list = service->room_bookings(room_id, query_time(req, "from"), query_time(req, "to"));
     if (!list) no_such("room", room_id);
     return Response::json(200, array_of(*list, [](const Booking& b) { return to_json(b); }));
   });
   router.add(Method::get, "/bookings", [service](const Request& req) {
-    auto user_id = query_integer(req, "user_id");
+    auto user_id = req.query_integer("user_id");
     auto list = service->bookings(user_id, query_time(req, "from"), query_time(req, "to"));
     return Response::json(200, array_of(list, [](const Booking& b) { return to_json(b); }));
   });
   router.add(Method::get, "/bookings/{id}", [service](const Request& req) {
-    const auto id = path_id(req, "booking");
+    const auto id = req.id_param("id", "booking");
     auto booking = service->booking(id);
     if (!booking) no_such("booking", id);
     return Response::json(200, to_json(*booking));
   });
   router.add(Method::del, "/bookings/{id}", [service](const Request& req) {
-    const auto id = path_id(req, "booking");
+    const auto id = req.id_param("id", "booking");
     if (!service->cancel(id)) no_such("booking", id);
     return Response::no_content();
   });

@@ -1,7 +1,6 @@
 #include "rooms/service.hpp"
 
-#include <charconv>
-
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "rooms/repository.hpp"
 
@@ -35,14 +34,6 @@ BookingConflict::BookingConflict(Booking existing)
                                                  std::to_string(existing.id) + ")"),
       existing_(std::move(existing)) {}
 
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 Room RoomService::create(const RoomFields& fields) {
   validate(fields);
   auto conn = pool_.acquire();
@@ -59,7 +50,7 @@ std::optional<Room> RoomService::get(std::int64_t id) {
 }
 
 std::optional<Room> RoomService::find(const std::string& id_or_name) {
-  if (auto id = parse_id(id_or_name)) return get(*id);
+  if (auto id = core::parse_id(id_or_name)) return get(*id);
   auto conn = pool_.acquire();
   return RoomRepository(*conn).by_name(id_or_name);
 }

@@ -86,7 +86,4 @@ class RoomService {
   db::Pool& pool_;
 };
 
-/// Parses a decimal id: digits only, > 0.
-std::optional<std::int64_t> parse_id(const std::string& text);
-
 }  // namespace roombook::rooms

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/fields.hpp"
 #include "core/text.hpp"
 
 namespace roombook::user_mgmt {
@@ -11,33 +12,7 @@ namespace {
 
 const std::set<std::string> kWritable{"username", "firstname", "lastname"};
 const std::set<std::string> kReadOnly{"id", "created_at", "updated_at"};
-
-void reject_unknown(const nlohmann::json& body) {
-  std::string unknown;
-  for (const auto& [key, value] : body.items()) {
-    if (kReadOnly.count(key)) throw core::invalid(key, key + " is read-only");
-    if (!kWritable.count(key)) unknown += (unknown.empty() ? "" : ", ") + key;
-  }
-  if (!unknown.empty()) {
-    throw core::invalid(
-        unknown, "unknown field(s): " + unknown + " (a user has username, firstname and lastname)");
-  }
-}
-
-std::string string_field(const nlohmann::json& body, const char* field) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) {
-    throw core::invalid(field, std::string(field) + " is required");
-  }
-  if (!it->is_string()) throw core::invalid(field, std::string(field) + " must be a string");
-  return it->get<std::string>();
-}
-
-void require_object(const nlohmann::json& body) {
-  if (!body.is_object()) {
-    throw core::invalid("", "the request body must be a JSON object");
-  }
-}
+constexpr const char* kMembers = "a user has username, firstname and lastname";
 
 }  // namespace
 
@@ -77,20 +52,21 @@ void validate(const UserFields& fields) {
 }
 
 UserFields fields_from_json(const nlohmann::json& body) {
-  require_object(body);
-  reject_unknown(body);
-  UserFields fields{string_field(body, "username"), string_field(body, "firstname"),
-                    string_field(body, "lastname")};
+  core::fields::require_object(body);
+  core::fields::check_members(body, kWritable, kReadOnly, kMembers);
+  UserFields fields{core::fields::required_string(body, "username"),
+                    core::fields::required_string(body, "firstname"),
+                    core::fields::required_string(body, "lastname")};
   validate(fields);
   return fields;
 }
 
 UserFields apply_merge_patch(const UserFields& current, const nlohmann::json& patch) {
-  require_object(patch);
-  reject_unknown(patch);
+  core::fields::require_object(patch);
+  core::fields::check_members(patch, kWritable, kReadOnly, kMembers);
   UserFields result = current;
   auto take = [&](const char* field, std::string& target) {
-    if (patch.contains(field)) target = string_field(patch, field);
+    if (patch.contains(field)) target = core::fields::required_string(patch, field);
   };
   take("username", result.username);
   take("firstname", result.firstname);

@@ -1,6 +1,5 @@
 #include "user-mgmt/routes.hpp"
 
-#include <charconv>
 #include <memory>
 
 #include "core/error.hpp"
@@ -13,23 +12,6 @@ namespace {
 using http::Method;
 using http::Request;
 using http::Response;
-
-std::int64_t path_id(const Request& req) {
-  auto id = parse_id(req.params.at("id"));
-  if (!id) throw core::invalid("id", "the user id in the path must be a positive integer");
-  return *id;
-}
-
-std::int64_t query_integer(const Request& req, const char* name, std::int64_t fallback) {
-  auto text = req.query_param(name);
-  if (!text) return fallback;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || ec != std::errc() || end != text->data() + text->size()) {
-    throw core::invalid(name, std::string(name) + " must be an integer, not \"" + *text + "\"");
-  }
-  return value;
-}
 
 [[noreturn]] void no_such_user(std::int64_t id) {
   throw core::not_found("user " + std::to_string(id) + " does not exist");
@@ -45,8 +27,8 @@ void mount(http::Router& router, db::Pool& pool) {
   auto service = std::make_shared<UserService>(pool);
 
   auto list = [service](const Request& req) {
-    const auto limit = query_integer(req, "limit", kDefaultLimit);
-    const auto after_id = query_integer(req, "after_id", 0);
+    const auto limit = req.query_integer("limit").value_or(kDefaultLimit);
+    const auto after_id = req.query_integer("after_id").value_or(0);
     auto page = service->list(limit, after_id, req.query_param("username"));
     auto body = nlohmann::ordered_json::array();
     for (const auto& user : page.users) body.push_back(to_json(user));
@@ -60,7 +42,7 @@ void mount(http::Router& router, db::Pool& pool) {
     return response;
   };
   auto get = [service](const Request& req) {
-    const auto id = path_id(req);
+    const auto id = req.id_param("id", "user");
     auto user = service->get(id);
     if (!user) no_such_user(id);
     return Response::json(200, to_json(*user));
@@ -69,19 +51,19 @@ void mount(http::Router& router, db::Pool& pool) {
     return created(service->create(fields_from_json(req.json())));
   };
   auto replace = [service](const Request& req) {
-    const auto id = path_id(req);
+    const auto id = req.id_param("id", "user");
     auto user = service->replace(id, fields_from_json(req.json()));
     if (!user) no_such_user(id);
     return Response::json(200, to_json(*user));
   };
   auto patch = [service](const Request& req) {
-    const auto id = path_id(req);
+    const auto id = req.id_param("id", "user");
     auto user = service->patch(id, req.json());
     if (!user) no_such_user(id);
     return Response::json(200, to_json(*user));
   };
   auto remove = [service](const Request& req) {
-    const auto id = path_id(req);
+    const auto id = req.id_param("id", "user");
     if (!service->remove(id)) no_such_user(id);
     return Response::no_content();
   };

@@ -1,8 +1,7 @@
 #include "user-mgmt/service.hpp"
 
-#include <charconv>
-
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "user-mgmt/repository.hpp"
 
@@ -20,14 +19,6 @@ namespace {
 
 }  // namespace
 
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 User UserService::create(const UserFields& fields) {
   validate(fields);
   auto conn = pool_.acquire();
@@ -44,7 +35,7 @@ std::optional<User> UserService::get(std::int64_t id) {
 }
 
 std::optional<User> UserService::find(const std::string& id_or_username) {
-  if (auto id = parse_id(id_or_username)) return get(*id);
+  if (auto id = core::parse_id(id_or_username)) return get(*id);
   auto conn = pool_.acquire();
   return UserRepository(*conn).by_username(id_or_username);
 }

@@ -51,7 +51,4 @@ class UserService {
   db::Pool& pool_;
 };
 
-/// Parses a decimal id as in a path or an argument: digits only, > 0.
-std::optional<std::int64_t> parse_id(const std::string& text);
-
 }  // namespace roombook::user_mgmt

@@ -1,5 +1,6 @@
 #include "core/text.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 namespace roombook::core {
@@ -40,6 +41,18 @@ std::optional<std::size_t> printable_length(const std::string& s) {
 bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max) {
   auto length = printable_length(s);
   return length && *length >= min && *length <= max;
+}
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  std::int64_t id = 0;
+  // from_chars would take a sign; an id is digits only.
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  std::from_chars(text.data(), text.data() + text.size(), id);
+  if (id <= 0) return std::nullopt;
+  return id;
 }
 
 }  // namespace roombook::core

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -12,5 +13,8 @@ std::optional<std::size_t> printable_length(const std::string& s);
 
 /// Whether `s` is such text, of `min` to `max` characters.
 bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max);
+
+/// An id as written in a path or an argument: decimal digits only, > 0.
+std::optional<std::int64_t> parse_id(const std::string& text);
 
 }  // namespace roombook::core

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "db/db.hpp"
 #include "http/http.hpp"
 #include "log/log.hpp"
@@ -119,6 +121,24 @@ nlohmann::json Request::json() const {
     auto pos = what.find("parse error");
     throw Error(400, "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
   }
+}
+
+std::optional<std::int64_t> Request::query_integer(const std::string& name) const {
+  auto text = query_param(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc() || end != text->data() + text->size()) {
+    throw core::invalid(name, name + " must be an integer, not \"" + *text + "\"");
+  }
+  return value;
+}
+
+std::int64_t Request::id_param(const std::string& name, const std::string& what) const {
+  auto it = params.find(name);
+  auto id = it == params.end() ? std::nullopt : core::parse_id(it->second);
+  if (!id) throw core::invalid(name, "the " + what + " id in the path must be a positive integer");
+  return *id;
 }
 
 Response Response::json(int status, const nlohmann::ordered_json& body) {

@@ -53,6 +53,12 @@ struct Request {
   std::optional<std::string> query_param(const std::string& name) const;
   /// The body parsed as JSON; throws Error(400) naming the parse problem.
   nlohmann::json json() const;
+  /// A query parameter that must be an integer when given; a bad one is a
+  /// 400 naming it.
+  std::optional<std::int64_t> query_integer(const std::string& name) const;
+  /// The path parameter `name` as an id (digits, > 0); otherwise a 400 that
+  /// says it is the id of a `what` ("user", "room").
+  std::int64_t id_param(const std::string& name, const std::string& what) const;
 };
 
 struct Response {
