@@ -1,6 +1,6 @@
 #include "core/time.hpp"
 
-#include <ctime>
+#include <regex>
 #include <sstream>
 
 #include <date/date.h>
@@ -12,34 +12,32 @@ SysSeconds now() {
 }
 
 std::string format_rfc3339(SysSeconds t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  // date::format, not time_t and strftime: those go through system_clock's
+  // nanoseconds, which overflow outside the years 1678-2262.
+  return date::format("%FT%TZ", t);
 }
 
 std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& error) {
-  // date::parse's %Ez wants "+hh:mm"; RFC 3339 also allows "Z" for UTC.
-  std::string input = text;
-  if (!input.empty() && (input.back() == 'Z' || input.back() == 'z')) {
-    input.replace(input.size() - 1, 1, "+00:00");
-  }
-  const bool has_offset = input.size() > 6 &&
-                          (input[input.size() - 6] == '+' || input[input.size() - 6] == '-') &&
-                          input[input.size() - 3] == ':';
-  if (!has_offset) {
+  // The shape first: date::parse alone also takes one-digit fields, a signed
+  // year and offsets like +24:00.
+  static const std::regex kShape(
+      R"(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))");
+  if (!std::regex_match(text, kShape)) {
     error =
         "must be an RFC 3339 time with an offset, like 2026-03-01T09:00:00Z or "
         "2026-03-01T10:00:00+01:00";
     return std::nullopt;
   }
+  // date::parse's %Ez wants "+hh:mm" where RFC 3339 also allows "Z", and
+  // RFC 3339 allows a lower-case "t" and "z".
+  std::string input = text;
+  input[10] = 'T';
+  if (input.back() == 'Z' || input.back() == 'z') input.replace(input.size() - 1, 1, "+00:00");
   std::istringstream in(input);
   date::sys_time<std::chrono::milliseconds> parsed;
   in >> date::parse("%FT%T%Ez", parsed);
   if (in.fail() || in.peek() != std::char_traits<char>::eof()) {
-    error = "is not a valid RFC 3339 time (YYYY-MM-DDTHH:MM:SS with an offset, on a real date)";
+    error = "is not a valid RFC 3339 time: no such date or time of day";
     return std::nullopt;
   }
   auto seconds = std::chrono::floor<std::chrono::seconds>(parsed);
