@@ -90,7 +90,7 @@ int run_booking_cancel(Context& ctx, const BookingCancelOptions& o) {
 
 Runner setup_booking(CLI::App& app, ConfigFlags& flags) {
   flags.bind(app, "--database-url", "DATABASE_URL", "Database URL (DATABASE_URL)");
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   auto chosen = std::make_shared<Runner>();
 
   auto add = std::make_shared<BookingAddOptions>();
@@ -125,7 +125,12 @@ Runner setup_booking(CLI::App& app, ConfigFlags& flags) {
   });
 
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
-  return [chosen](Context& ctx) { return (*chosen)(ctx); };
+  return [chosen](Context& ctx) {
+    if (!*chosen)
+      throw UsageError(
+          "booking needs a subcommand: add, list, cancel (see roombook booking --help)");
+    return (*chosen)(ctx);
+  };
 }
 
 }  // namespace roombook::cmd

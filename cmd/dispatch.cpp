@@ -1,7 +1,9 @@
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include <CLI/CLI.hpp>
 
@@ -57,10 +59,31 @@ std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string&
       log::get("migrate")->info("applied {} {:04d}_{}", step.service, step.version, step.name);
     }
   } else if (engine.has_pending(service)) {
-    throw core::Error(core::ErrorKind::unavailable,
-                      "the database " + db::mask_url(url) + " is not migrated for " + service +
-                          ": run `roombook migrate up` first (`roombook migrate status` lists "
-                          "what is pending)");
+    // Say which of the three it is: only a pending migration is fixed by
+    // `migrate up`, which refuses the other two.
+    std::map<migrate::State, std::string> names;
+    for (const auto& row : engine.status(service)) {
+      char version[24];
+      std::snprintf(version, sizeof version, "%04lld_", static_cast<long long>(row.version));
+      auto& list = names[row.state];
+      list += (list.empty() ? "" : ", ") + std::string(version) + row.name;
+    }
+    const auto& unknown = names[migrate::State::unknown];
+    const auto& changed = names[migrate::State::modified];
+    const auto& pending = names[migrate::State::pending];
+    const auto where = "the database " + db::mask_url(url) + " of " + service;
+    if (!unknown.empty()) {
+      throw core::Error(core::ErrorKind::unavailable,
+                        where + " has migrations this binary does not know (" + unknown +
+                            "): it is newer than this binary; use a newer roombook");
+    }
+    if (!changed.empty()) {
+      throw core::Error(core::ErrorKind::unavailable,
+                        where + " has migrations whose files changed after they were applied (" +
+                            changed + "); see `roombook migrate status`");
+    }
+    throw core::Error(core::ErrorKind::unavailable, where + " has pending migrations (" + pending +
+                                                        "): run `roombook migrate up` first");
   }
   return pool;
 }
@@ -89,7 +112,7 @@ int dispatch(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "roombook: meeting-room booking microservices, and the commands to administer their data.\n"
       "Configuration comes from flags, the environment and a .env file; see `roombook config`.",
       "roombook"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   app.set_help_all_flag("--help-all", "Print help for every command");
   std::string env_file;
   auto* env_file_opt = app.add_option("--env-file", env_file,
@@ -137,6 +160,7 @@ int dispatch(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return kExitFailure;
     }
   }
+  err << "roombook: name a command (see roombook --help)\n";
   return kExitUsage;
 }
 

@@ -50,7 +50,10 @@ std::optional<Room> RoomService::get(std::int64_t id) {
 }
 
 std::optional<Room> RoomService::find(const std::string& id_or_name) {
-  if (auto id = core::parse_id(id_or_name)) return get(*id);
+  // Names may be all digits too: one that is no id is tried as a name.
+  if (auto id = core::parse_id(id_or_name)) {
+    if (auto room = get(*id)) return room;
+  }
   auto conn = pool_.acquire();
   return RoomRepository(*conn).by_name(id_or_name);
 }

@@ -35,7 +35,10 @@ std::optional<User> UserService::get(std::int64_t id) {
 }
 
 std::optional<User> UserService::find(const std::string& id_or_username) {
-  if (auto id = core::parse_id(id_or_username)) return get(*id);
+  // Usernames may be all digits too: one that is no id is tried as a name.
+  if (auto id = core::parse_id(id_or_username)) {
+    if (auto user = get(*id)) return user;
+  }
   auto conn = pool_.acquire();
   return UserRepository(*conn).by_username(id_or_username);
 }

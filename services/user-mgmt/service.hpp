@@ -30,7 +30,7 @@ class UserService {
 
   User create(const UserFields& fields);
   std::optional<User> get(std::int64_t id);
-  /// An argument of digits only is an id, anything else a username.
+  /// An argument of digits only is an id; a username if no user has that id.
   std::optional<User> find(const std::string& id_or_username);
   /// `limit` 1..kMaxLimit, `after_id` >= 0; out of range throws invalid.
   Page list(std::int64_t limit, std::int64_t after_id, const std::optional<std::string>& username);

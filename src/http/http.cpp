@@ -115,9 +115,26 @@ nlohmann::json Request::json() const {
   try {
     return nlohmann::json::parse(body);
   } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    if (what.find("UTF-8") != std::string::npos) {
+      // The message quotes the offending bytes, which are not UTF-8 either.
+      // Name the member whose value holds them instead: parse again, noting
+      // each key, and the last key seen before the failure is that member.
+      std::string field;
+      try {
+        auto ignored = nlohmann::json::parse(
+            body, [&field](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+              if (event == nlohmann::json::parse_event_t::key) field = parsed.get<std::string>();
+              return true;
+            });
+        (void)ignored;
+      } catch (const nlohmann::json::exception&) {
+      }
+      if (!field.empty()) throw core::invalid(field, field + " is not valid UTF-8");
+      throw Error(400, "malformed JSON: the body is not valid UTF-8");
+    }
     // nlohmann's message starts with "[json.exception.parse_error.101] parse
     // error at line 1, column 5: ..."; keep the part a client can act on.
-    std::string what = e.what();
     auto pos = what.find("parse error");
     throw Error(400, "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
   }
@@ -144,7 +161,7 @@ std::int64_t Request::id_param(const std::string& name, const std::string& what)
 Response Response::json(int status, const nlohmann::ordered_json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -165,7 +182,9 @@ Response Response::problem(int status, const std::string& detail,
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
-  r.body = doc.dump();
+  // Replace rather than throw on bytes that are not UTF-8: a problem
+  // document must always come out.
+  r.body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
