@@ -72,6 +72,9 @@ void print_steps(Context& ctx, const std::vector<migrate::Step>& steps, bool dry
 int run_migrate(Context& ctx, const MigrateOptions& o) {
   if (o.action == "create") {
     const auto dir = o.migrations_dir.value_or("migrations");
+    if (o.dry_run) {
+      throw UsageError("create writes two new files and nothing else; it has no --dry-run");
+    }
     for (const auto& path : migrate::create(dir, o.create_service, o.create_name)) {
       ctx.out << path << "\n";
     }
@@ -124,7 +127,7 @@ Runner setup_migrate(CLI::App& app, ConfigFlags& flags) {
   up->add_option("--to", o->to, "Stop after this version");
   auto* down = app.add_subcommand("down", "Revert the newest applied migrations");
   down->add_option("count", o->count, "How many to revert, per service (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1000000).description("a count of at least 1"));
   down->add_option("--to", o->to, "Revert every migration newer than this version");
   app.add_subcommand("redo", "Revert the newest migration and apply it again");
   auto* status = app.add_subcommand("status", "List migrations and whether they are applied");

@@ -44,6 +44,8 @@ const char* reason_phrase(int status) {
       return "Unprocessable Content";
     case 500:
       return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
     case 503:
       return "Service Unavailable";
     default:
