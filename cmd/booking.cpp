@@ -95,7 +95,7 @@ Runner setup_booking(CLI::App& app, ConfigFlags& flags) {
 
   auto add = std::make_shared<BookingAddOptions>();
   auto* add_cmd = app.add_subcommand("add", "Book a room and print the booking");
-  add_cmd->add_option("room", add->room, "The room: an id (digits only) or a name")->required();
+  add_cmd->add_option("room", add->room, "The room: an id, or a name")->required();
   add_cmd->add_option("--user", add->user_id, "The user's id in user-mgmt")->required();
   add_cmd->add_option("--from", add->from, "Start, RFC 3339: 2026-03-01T09:00:00Z")->required();
   add_cmd->add_option("--to", add->to, "End (excluded), RFC 3339, at most 24 h after --from")
