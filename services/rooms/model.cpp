@@ -19,6 +19,8 @@ const std::set<std::string> kBookingMembers{"user_id", "title", "starts_at", "en
 const std::set<std::string> kReadOnly{"id", "room_id", "created_at", "updated_at"};
 
 void check_text(const char* field, const std::string& value, std::size_t min, std::size_t max) {
+  if (!core::is_valid_utf8(value))
+    throw core::invalid(field, std::string(field) + " is not valid UTF-8");
   if (!core::is_text_of_length(value, min, max)) {
     throw core::invalid(field, std::string(field) + " must be " +
                                    (min == 0 ? "at most " + std::to_string(max)

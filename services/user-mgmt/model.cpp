@@ -38,6 +38,8 @@ void validate_username(const std::string& username) {
 }
 
 void validate_name(const char* field, const std::string& value) {
+  if (!core::is_valid_utf8(value))
+    throw core::invalid(field, std::string(field) + " is not valid UTF-8");
   if (!core::is_text_of_length(value, 1, 100)) {
     throw core::invalid(field, std::string(field) +
                                    " must be 1 to 100 characters of UTF-8 text without "

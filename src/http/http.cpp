@@ -109,7 +109,7 @@ std::optional<std::string> Request::header(const std::string& name) const {
 std::optional<std::string> Request::query_param(const std::string& name) const {
   auto [first, last] = query.equal_range(name);
   if (first == last) return std::nullopt;
-  return std::prev(last)->second;
+  return first->second;
 }
 
 nlohmann::json Request::json() const {
@@ -121,19 +121,23 @@ nlohmann::json Request::json() const {
     if (what.find("UTF-8") != std::string::npos) {
       // The message quotes the offending bytes, which are not UTF-8 either.
       // Name the member whose value holds them instead: parse again, noting
-      // each key, and the last key seen before the failure is that member.
+      // each key. If the failure came right after a key, its value holds
+      // them; otherwise a member name itself does.
       std::string field;
+      bool after_key = false;
       try {
         auto ignored = nlohmann::json::parse(
-            body, [&field](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-              if (event == nlohmann::json::parse_event_t::key) field = parsed.get<std::string>();
+            body, [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+              after_key = event == nlohmann::json::parse_event_t::key;
+              if (after_key) field = parsed.get<std::string>();
               return true;
             });
         (void)ignored;
       } catch (const nlohmann::json::exception&) {
       }
-      if (!field.empty()) throw core::invalid(field, field + " is not valid UTF-8");
-      throw Error(400, "malformed JSON: the body is not valid UTF-8");
+      // The same words as the models' text checks.
+      if (after_key) throw core::invalid(field, field + " is not valid UTF-8");
+      throw Error(400, "malformed JSON: a member name is not valid UTF-8");
     }
     // nlohmann's message starts with "[json.exception.parse_error.101] parse
     // error at line 1, column 5: ..."; keep the part a client can act on.
@@ -202,15 +206,18 @@ Response handle(const Router& router, Request& request, std::size_t max_body_byt
                            " bytes; the limit is " + std::to_string(max_body_bytes) +
                            " bytes (MAX_BODY_BYTES)");
     }
-    // HEAD is GET without the body: route it as GET; the server drops the body.
-    const Method method = request.method == Method::head ? Method::get : request.method;
-    auto match = router.match(method, request.path);
+    auto match = router.match(request.method, request.path);
+    // HEAD is GET without the body, unless a route says otherwise: route it
+    // as GET; the server drops the body.
+    if (match.handler == nullptr && request.method == Method::head) {
+      match = router.match(Method::get, request.path);
+    }
     if (match.handler == nullptr) {
       if (match.allowed.empty()) throw Error(404, "no resource at " + request.path);
-      if (std::find(match.allowed.begin(), match.allowed.end(), Method::get) !=
-          match.allowed.end()) {
-        match.allowed.push_back(Method::head);
-      }
+      auto allowed = [&](Method m) {
+        return std::find(match.allowed.begin(), match.allowed.end(), m) != match.allowed.end();
+      };
+      if (allowed(Method::get) && !allowed(Method::head)) match.allowed.push_back(Method::head);
       return Response::problem(405, std::string("method ") + to_string(request.method) +
                                         " is not allowed on " + request.path)
           .header("Allow", join_methods(match.allowed));

@@ -49,7 +49,7 @@ struct Request {
 
   /// The header's value, by case-insensitive name.
   std::optional<std::string> header(const std::string& name) const;
-  /// The last value of a query parameter.
+  /// The value of a query parameter (of a repeated one, the first).
   std::optional<std::string> query_param(const std::string& name) const;
   /// The body parsed as JSON; throws Error(400) naming the parse problem.
   nlohmann::json json() const;

@@ -3,7 +3,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <strings.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <sstream>
@@ -11,6 +14,7 @@
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <pistache/peer.h>
 
 #include "http/http.hpp"
 #include "log/log.hpp"
@@ -82,12 +86,40 @@ bool keep_alive(const P::Http::Request& req) {
   return !connection || connection->control() != P::Http::ConnectionControl::Close;
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// Decodes %XX escapes and '+' (a space in a query); a malformed escape is
+/// kept as it is.
+std::string percent_decode(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+               hex_value(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
 Request to_request(const P::Http::Request& in, Method method) {
   Request out;
   out.method = method;
   out.path = in.resource();
+  // Pistache: query names and values arrive still percent-encoded, and of a
+  // repeated parameter only the first is kept.
   for (auto it = in.query().parameters_begin(); it != in.query().parameters_end(); ++it) {
-    out.query.emplace(it->first, it->second);
+    out.query.emplace(percent_decode(it->first), percent_decode(it->second));
   }
   // Pistache parses the headers it knows into typed objects and keeps the
   // others raw; a handler needs both, by name.
@@ -135,10 +167,31 @@ void send(P::Http::ResponseWriter& writer, const Response& response, bool keep, 
   if (!response.content_type.empty()) {
     headers.add(std::make_shared<AnyHeader>("Content-Type", response.content_type));
   }
+  // Pistache keeps one header per name: join repeated ones with ", ", which
+  // HTTP defines as the same thing for list-valued headers such as Link.
+  std::vector<std::pair<std::string, std::string>> merged;
   for (const auto& [name, value] : response.headers) {
-    headers.add(std::make_shared<AnyHeader>(name, value));
+    auto same = std::find_if(merged.begin(), merged.end(), [&](const auto& h) {
+      return strcasecmp(h.first.c_str(), name.c_str()) == 0;
+    });
+    if (same == merged.end()) {
+      merged.emplace_back(name, value);
+    } else {
+      same->second += ", " + value;
+    }
   }
-  writer.send(static_cast<P::Http::Code>(response.status), head ? std::string() : response.body);
+  for (const auto& [name, value] : merged) headers.add(std::make_shared<AnyHeader>(name, value));
+  auto sent = writer.send(static_cast<P::Http::Code>(response.status),
+                          head ? std::string() : response.body);
+  if (!keep) {
+    // Pistache: "Connection: close" is only a header to it; it keeps the
+    // socket open until the keep-alive timeout. Shut the socket down once the
+    // response is written; Pistache then sees the hang-up and closes it. The
+    // peer is held so its descriptor cannot be closed and reused before that.
+    auto peer = writer.peer();
+    sent.then([peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); },
+              [peer](std::exception_ptr) { ::shutdown(peer->fd(), SHUT_RDWR); });
+  }
 }
 
 class Glue final : public P::Http::Handler {
