@@ -1,0 +1,109 @@
+#pragma once
+
+// Helpers shared by the cmd tests: a migrated SQLite file of its own and a
+// Context over it that writes to string streams, and argv for dispatch().
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "cmd/commands.hpp"
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "db/db.hpp"
+#include "migrate/migrate.hpp"
+
+namespace roombook::cmd::test {
+
+/// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "roombook-cmd-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::system_error(errno, std::generic_category(), "mkdtemp");
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  /// sqlite:///<dir>/<name>
+  std::string url(const std::string& name) const { return "sqlite://" + (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline config::Config config_for(const std::string& database_url) {
+  config::LoadOptions options;
+  options.environment = {{"DATABASE_URL", database_url}};
+  options.read_env_file = false;
+  return config::Config::load(options);
+}
+
+inline void migrate_url(const std::string& url) {
+  auto pool = db::open(url);
+  migrate::Engine(*pool, migrate::assemble(migrate::embedded(), db::Dialect::sqlite))
+      .up(std::nullopt, std::nullopt, false);
+}
+
+/// What a command needs: a database of its own (migrated unless told not
+/// to), and a Context whose streams the test reads.
+struct Cli {
+  explicit Cli(bool migrated = true, bool terminal = false)
+      : url(dir.url("x.db")), ctx{config_for(url), out, err, terminal} {
+    if (migrated) migrate_url(url);
+  }
+  /// Empties both streams between commands.
+  void clear() {
+    out.str({});
+    err.str({});
+  }
+
+  TempDir dir;
+  std::string url;
+  std::ostringstream out;
+  std::ostringstream err;
+  Context ctx;
+};
+
+/// The core::Error that f throws; fails the test if it throws nothing or
+/// something else.
+template <class F>
+core::Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const core::Error& e) {
+    return e;
+  }
+  FAIL("expected a core::Error");
+  throw std::logic_error("unreachable");
+}
+
+/// Runs dispatch() on these arguments (argv[0] included).
+struct Dispatched {
+  int code;
+  std::string out;
+  std::string err;
+};
+inline Dispatched run_dispatch(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::ostringstream out, err;
+  const int code = dispatch(static_cast<int>(args.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+}  // namespace roombook::cmd::test
