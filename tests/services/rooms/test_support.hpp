@@ -1,0 +1,146 @@
+#pragma once
+
+// Helpers shared by the rooms tests: times from RFC 3339 text, a migrated
+// database in a private temporary directory, a user directory that answers
+// as told, and a look at the core::Error a call throws.
+
+#include <stdlib.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "db/db.hpp"
+#include "migrate/migrate.hpp"
+#include "rooms/model.hpp"
+#include "rooms/user_client.hpp"
+
+namespace roombook::rooms::test {
+
+/// The instant an RFC 3339 text names; fails the test if it does not parse.
+inline core::SysSeconds at(const std::string& text) {
+  std::string error;
+  const auto t = core::parse_rfc3339(text, error);
+  INFO(text << ": " << error);
+  REQUIRE(t);
+  return *t;
+}
+
+inline Interval between(const std::string& from, const std::string& to) {
+  return Interval{at(from), at(to)};
+}
+
+inline BookingRequest booking_request(std::int64_t user_id, const std::string& from,
+                                      const std::string& to, const std::string& title = "") {
+  return BookingRequest{user_id, title, between(from, to)};
+}
+
+/// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "roombook-rooms-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::system_error(errno, std::generic_category(), "mkdtemp");
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  /// sqlite:///<dir>/<name>
+  std::string url(const std::string& name) const { return "sqlite://" + (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// A database file with the real schema, in a directory of its own.
+class MigratedDb {
+ public:
+  explicit MigratedDb(std::size_t max_connections = 4)
+      : pool_(db::open(dir_.url("rooms.db"), {.max_connections = max_connections})) {
+    migrate::Engine(*pool_, migrate::assemble(migrate::embedded(), db::Dialect::sqlite))
+        .up(std::nullopt, std::nullopt, false);
+  }
+  db::Pool& pool() { return *pool_; }
+
+  /// How many bookings the database holds, whatever their room or time.
+  std::int64_t booking_count() {
+    static const db::Query kCount{"test.count_bookings", "SELECT COUNT(*) FROM bookings"};
+    auto conn = pool_->acquire();
+    return conn->query(kCount).at(0).integer(0);
+  }
+
+ private:
+  TempDir dir_;  // before pool_: removed after it closes
+  std::unique_ptr<db::Pool> pool_;
+};
+
+/// A user-mgmt stand-in: the users it knows exist, the others do not; with
+/// `down` set it cannot tell. Records every question.
+class FakeUsers : public UserDirectory {
+ public:
+  explicit FakeUsers(std::vector<std::int64_t> known = {}) : known_(std::move(known)) {}
+
+  bool exists(std::int64_t user_id, const std::string& request_id) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({user_id, request_id});
+    if (down) throw core::Error(core::ErrorKind::unavailable, "user-mgmt is down");
+    for (auto id : known_) {
+      if (id == user_id) return true;
+    }
+    return false;
+  }
+
+  struct Call {
+    std::int64_t user_id;
+    std::string request_id;
+  };
+  std::vector<Call> calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+  bool down = false;
+
+ private:
+  std::vector<std::int64_t> known_;
+  std::mutex mutex_;
+  std::vector<Call> calls_;
+};
+
+/// The core::Error that f throws; fails the test if it throws nothing or
+/// something else.
+template <class F>
+core::Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const core::Error& e) {
+    return e;
+  }
+  FAIL("expected a core::Error");
+  throw std::logic_error("unreachable");
+}
+
+/// Contains(), for messages.
+inline Catch::Matchers::StdString::ContainsMatcher mentions(const std::string& text) {
+  return Catch::Matchers::Contains(text);
+}
+
+}  // namespace roombook::rooms::test
