@@ -1,0 +1,237 @@
+// `roombook migrate`, end to end: the embedded migrations and a
+// --migrations-dir on disk, against a fresh SQLite database per test.
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+using namespace roombook::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// "user-mgmt/MIGRATION" -> STATE from `migrate status` (columns: SERVICE MIGRATION STATE
+/// APPLIED AT). Other services' rows are left out: they come and go with the tree.
+std::map<std::string, std::string> states(const Workspace& ws,
+                                          const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"migrate", "status"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = ws.run(args);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::istringstream in(r.out);
+  std::string header;
+  std::getline(in, header);
+  REQUIRE(header.rfind("SERVICE", 0) == 0);
+  std::map<std::string, std::string> result;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string service, migration, state;
+    if (fields >> service >> migration >> state && service == "user-mgmt") {
+      result[service + "/" + migration] = state;
+    }
+  }
+  return result;
+}
+
+const std::string k0001 = "user-mgmt/0001_create_users";
+const std::string k0002 = "user-mgmt/0002_add_email";
+
+/// Copies the source tree's migrations to DIR, for --migrations-dir.
+void copy_migrations(const Workspace& ws, const std::string& dir) {
+  fs::create_directories(ws.path(dir));
+  fs::copy(source_migrations_dir() + "/user-mgmt", ws.path(dir) / "user-mgmt",
+           fs::copy_options::recursive);
+  REQUIRE(fs::exists(ws.path(dir) / "user-mgmt" / "0001_create_users.up.sql"));
+}
+
+/// DIR with 0001 and a 0002 that adds a column, applied to the database.
+void apply_newer_migrations(const Workspace& ws, const std::string& dir) {
+  copy_migrations(ws, dir);
+  const auto created =
+      ws.run({"migrate", "create", "user-mgmt", "add_email", "--migrations-dir", dir});
+  REQUIRE(created.exit_code == 0);
+  ws.write(dir + "/user-mgmt/0002_add_email.up.sql", "ALTER TABLE users ADD COLUMN email TEXT;\n");
+  ws.write(dir + "/user-mgmt/0002_add_email.down.sql", "ALTER TABLE users DROP COLUMN email;\n");
+  const auto up = ws.run({"migrate", "up", "--migrations-dir", dir});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("e2e migrate: status lists pending then applied, --exit-code says 3 then 0",
+          "[e2e][migrate]") {
+  Workspace ws;
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "pending"}});
+  CHECK(ws.run({"migrate", "status", "--exit-code"}).exit_code == 3);
+
+  const auto up = ws.run({"migrate", "up"});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.out.find("applied 0001_create_users") != std::string::npos);
+
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "applied"}});
+  CHECK(ws.run({"migrate", "status", "--exit-code"}).exit_code == 0);
+
+  // Again: nothing to do. And `migrate` alone means `up`.
+  const auto again = ws.run({"migrate", "up"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("nothing to do") != std::string::npos);
+  CHECK(ws.run({"migrate"}).exit_code == 0);
+}
+
+TEST_CASE("e2e migrate: two `migrate up` at once both succeed and apply each migration once",
+          "[e2e][migrate]") {
+  Workspace ws;
+  RunResult a, b;
+  std::thread other([&] { b = ws.run({"migrate", "up", "--service", "user-mgmt"}); });
+  a = ws.run({"migrate", "up", "--service", "user-mgmt"});
+  other.join();
+  INFO(a.out << a.err << b.out << b.err);
+  CHECK(a.exit_code == 0);
+  CHECK(b.exit_code == 0);
+  const auto applied = [](const std::string& out) {
+    return out.find("applied 0001_create_users") != std::string::npos;
+  };
+  CHECK(applied(a.out) != applied(b.out));  // exactly one of them applied it
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "applied"}});
+}
+
+TEST_CASE("e2e migrate: up --dry-run prints the plan and changes nothing", "[e2e][migrate]") {
+  Workspace ws;
+  const auto dry = ws.run({"migrate", "up", "--dry-run"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out.find("0001_create_users") != std::string::npos);
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "pending"}});
+  CHECK(ws.run({"user", "list"}).exit_code == 1);
+}
+
+TEST_CASE("e2e migrate: down reverts the newest migration and redo applies it again",
+          "[e2e][migrate]") {
+  Workspace ws;
+  REQUIRE(ws.run({"migrate", "up"}).exit_code == 0);
+  REQUIRE(ws.run({"user", "add", "alice", "--firstname", "A", "--lastname", "L"}).exit_code == 0);
+
+  const auto down = ws.run({"migrate", "down"});
+  INFO(down.out << down.err);
+  CHECK(down.exit_code == 0);
+  CHECK(down.out.find("reverted 0001_create_users") != std::string::npos);
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "pending"}});
+  CHECK(ws.run({"user", "list"}).exit_code == 1);
+
+  REQUIRE(ws.run({"migrate", "up"}).exit_code == 0);
+  const auto redo = ws.run({"migrate", "redo"});
+  INFO(redo.out << redo.err);
+  CHECK(redo.exit_code == 0);
+  CHECK(redo.out.find("reverted 0001_create_users") != std::string::npos);
+  CHECK(redo.out.find("applied 0001_create_users") != std::string::npos);
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "applied"}});
+  const auto list = ws.run({"user", "list", "--format", "json"});
+  CHECK(list.exit_code == 0);
+  CHECK(nlohmann::json::parse(list.out) == nlohmann::json::array());
+}
+
+TEST_CASE("e2e migrate: --service selects a service, an unknown one exits 1", "[e2e][migrate]") {
+  Workspace ws;
+  const auto up = ws.run({"migrate", "up", "--service", "user-mgmt"});
+  CHECK(up.exit_code == 0);
+  CHECK(states(ws, {"--service", "user-mgmt"}) ==
+        std::map<std::string, std::string>{{k0001, "applied"}});
+
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"migrate", "up", "--service", "nosuch"},
+                                             {"migrate", "status", "--service", "nosuch"},
+                                             {"migrate", "--service", "nosuch", "down"}}) {
+    const auto r = ws.run(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("nosuch") != std::string::npos);
+  }
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "applied"}});
+}
+
+TEST_CASE("e2e migrate: create writes the next numbered .up.sql/.down.sql pair", "[e2e][migrate]") {
+  Workspace ws;
+  copy_migrations(ws, "m");
+  const auto r = ws.run({"migrate", "create", "user-mgmt", "add_email", "--migrations-dir", "m"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  for (const char* file : {"0002_add_email.up.sql", "0002_add_email.down.sql"}) {
+    INFO(file);
+    CHECK(fs::exists(ws.path("m") / "user-mgmt" / file));
+    CHECK(r.out.find(file) != std::string::npos);
+  }
+
+  const auto bad = ws.run({"migrate", "create", "user-mgmt", "Add-Phone", "--migrations-dir", "m"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("Add-Phone") != std::string::npos);
+  CHECK(std::distance(fs::directory_iterator(ws.path("m") / "user-mgmt"),
+                      fs::directory_iterator()) == 4);
+
+  // The new pair is picked up from the directory (comments only: a no-op).
+  const auto up = ws.run({"migrate", "up", "--migrations-dir", "m"});
+  INFO(up.out << up.err);
+  CHECK(up.exit_code == 0);
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "applied"}, {k0002, "applied"}});
+}
+
+TEST_CASE("e2e migrate: a migration edited after it was applied stops `up` with a checksum error",
+          "[e2e][migrate]") {
+  Workspace ws;
+  copy_migrations(ws, "m");
+  REQUIRE(ws.run({"migrate", "up", "--migrations-dir", "m"}).exit_code == 0);
+  const auto file = "m/user-mgmt/0001_create_users.up.sql";
+  ws.write(file, ws.read(file) + "\n-- edited afterwards\n");
+
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "MODIFIED"}});
+  CHECK(ws.run({"migrate", "status", "--exit-code", "--migrations-dir", "m"}).exit_code == 3);
+  const auto up = ws.run({"migrate", "up", "--migrations-dir", "m"});
+  INFO(up.err);
+  CHECK(up.exit_code == 1);
+  CHECK(contains_nocase(up.err, "checksum"));
+  CHECK(up.err.find("0001_create_users") != std::string::npos);
+}
+
+TEST_CASE("e2e migrate: an applied migration this binary does not know is reported, up refuses",
+          "[e2e][migrate]") {
+  Workspace ws;
+  apply_newer_migrations(ws, "m");
+
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "applied"}, {k0002, "UNKNOWN"}});
+  CHECK(ws.run({"migrate", "status", "--exit-code"}).exit_code == 3);
+
+  const auto up = ws.run({"migrate", "up"});
+  INFO(up.err);
+  CHECK(up.exit_code == 1);
+  CHECK(up.err.find("0002_add_email") != std::string::npos);
+
+  const auto serve = ws.run({"serve", "user-mgmt", "--port", "0"});
+  CHECK(serve.exit_code == 1);
+}
+
+// When the database is newer than the binary, `migrate up` refuses (above), so
+// telling the user to run it leads nowhere: the message must say what is wrong.
+TEST_CASE("e2e migrate: a database newer than the binary is not reported as pending migrations",
+          "[e2e][migrate]") {
+  Workspace ws;
+  apply_newer_migrations(ws, "m");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"user", "list"}, {"serve", "user-mgmt", "--port", "0"}}) {
+    const auto r = ws.run(args);
+    INFO(args[0] << " stderr: " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("run `roombook migrate up`") == std::string::npos);
+    CHECK(r.err.find("0002_add_email") != std::string::npos);
+  }
+}

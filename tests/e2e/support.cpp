@@ -1,0 +1,418 @@
+#include "support.hpp"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+namespace roombook::e2e {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string roombook_bin() { return ROOMBOOK_BIN; }
+std::string roombook_bin_dir() { return ROOMBOOK_BIN_DIR; }
+std::string source_migrations_dir() { return ROOMBOOK_SOURCE_MIGRATIONS; }
+
+namespace {
+
+[[noreturn]] void fail_errno(const std::string& what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+/// A descriptor closed on destruction.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+/// An anonymous file (created and unlinked at once), close-on-exec.
+Fd anonymous_file() {
+  std::string name = (fs::temp_directory_path() / "roombook-e2e-io-XXXXXX").string();
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) fail_errno("mkostemp");
+  ::unlink(name.c_str());
+  return Fd(fd);
+}
+
+std::string read_all(int fd) {
+  if (::lseek(fd, 0, SEEK_SET) < 0) fail_errno("lseek");
+  std::string text;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+  if (n < 0) fail_errno("read");
+  return text;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// fork + exec with everything the child needs prepared beforehand, since
+/// other threads of the test may be running (only async-signal-safe calls
+/// happen between fork and exec).
+pid_t spawn(const std::string& program, const std::vector<std::string>& args, const Env& extra,
+            const fs::path& cwd, int in_fd, int out_fd, int err_fd) {
+  if (::access(program.c_str(), X_OK) != 0) {
+    throw std::runtime_error(program + " is not an executable (build the roombook target)");
+  }
+  std::vector<std::string> argv_strings{program};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  Env env;
+  const char* path = std::getenv("PATH");
+  const char* home = std::getenv("HOME");
+  env["PATH"] = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  env["HOME"] = home ? home : cwd.string();
+  for (const auto& [k, v] : extra) env[k] = v;
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+
+  std::vector<char*> argv, envp;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  const std::string dir = cwd.string();
+
+  const pid_t pid = ::fork();
+  if (pid < 0) fail_errno("fork");
+  if (pid == 0) {
+    if (::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) ::_exit(126);
+    // A clean signal mask, whatever the forking thread had blocked.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Descriptors of other threads (curl sockets) must not leak into the child.
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
+    }
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    static const char msg[] = "e2e: execve failed\n";
+    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return -1000;
+}
+
+/// Waits for the child until `deadline`; nullopt if it is still running.
+std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
+  auto pause = std::chrono::microseconds(200);
+  while (true) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return decode_status(status);
+    if (r < 0 && errno != EINTR) fail_errno("waitpid");
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
+  }
+}
+
+void kill_and_reap(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Workspace
+
+Workspace::Workspace() {
+  std::string tmpl = (fs::temp_directory_path() / "roombook-e2e-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) fail_errno("mkdtemp");
+  dir_ = tmpl;
+}
+
+Workspace::~Workspace() {
+  if (std::getenv("ROOMBOOK_E2E_KEEP") != nullptr) return;
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+void Workspace::write(const std::string& name, const std::string& text) const {
+  const auto p = path(name);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::string Workspace::read(const std::string& name) const { return read_file(path(name)); }
+
+RunResult Workspace::run(const std::vector<std::string>& args,
+                         const std::optional<std::string>& input) const {
+  return run_program(roombook_bin(), args, input);
+}
+
+RunResult Workspace::run_program(const std::string& program, const std::vector<std::string>& args,
+                                 const std::optional<std::string>& input) const {
+  Fd out = anonymous_file();
+  Fd err = anonymous_file();
+  Fd in = input ? anonymous_file() : Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (input) {
+    if (::write(in.get(), input->data(), input->size()) != static_cast<ssize_t>(input->size())) {
+      fail_errno("write stdin");
+    }
+    if (::lseek(in.get(), 0, SEEK_SET) < 0) fail_errno("lseek");
+  }
+
+  const pid_t pid = spawn(program, args, env, dir_, in.get(), out.get(), err.get());
+  auto status = wait_until(pid, Clock::now() + std::chrono::seconds(60));
+  if (!status) {
+    kill_and_reap(pid);
+    throw std::runtime_error("roombook did not finish within 60 s; stderr:\n" +
+                             read_all(err.get()));
+  }
+  return RunResult{*status, read_all(out.get()), read_all(err.get())};
+}
+
+// ---------------------------------------------------------------------------
+// Server
+
+Server::Server(const Workspace& ws, const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args{"serve", "user-mgmt", "--port", "0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  start(ws, roombook_bin(), args);
+}
+
+Server::Server(const Workspace& ws, const std::string& program,
+               const std::vector<std::string>& args) {
+  start(ws, program, args);
+}
+
+void Server::start(const Workspace& ws, const std::string& program,
+                   const std::vector<std::string>& args) {
+  static std::atomic<int> counter{0};
+  log_path_ = ws.path("server-" + std::to_string(++counter) + ".log");
+  Fd log(::open(log_path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND | O_CLOEXEC, 0644));
+  if (log.get() < 0) fail_errno("open " + log_path_.string());
+  Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  pid_ = spawn(program, args, ws.env, ws.dir(), dev_null.get(), log.get(), log.get());
+
+  static const std::regex listening(R"(user-mgmt listening on http://127\.0\.0\.1:(\d+))");
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (true) {
+    std::smatch m;
+    const std::string text = read_file(log_path_);
+    if (std::regex_search(text, m, listening)) {
+      port_ = std::stoi(m[1].str());
+      return;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("the server exited (status " +
+                               std::to_string(decode_status(status)) +
+                               ") before listening; its log:\n" + read_file(log_path_));
+    }
+    if (Clock::now() >= deadline) {
+      kill9();
+      throw std::runtime_error("the server did not listen within 10 s; its log:\n" +
+                               read_file(log_path_));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+Server::~Server() {
+  if (pid_ > 0) kill9();
+}
+
+std::string Server::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+int Server::stop(int sig) {
+  if (pid_ <= 0) throw std::logic_error("the server is not running");
+  ::kill(pid_, sig);
+  // The server drains for up to 10 s; past 20 s it is stuck.
+  auto status = wait_until(pid_, Clock::now() + std::chrono::seconds(20));
+  if (!status) {
+    kill9();
+    return -SIGKILL;
+  }
+  pid_ = -1;
+  return *status;
+}
+
+void Server::kill9() {
+  if (pid_ <= 0) return;
+  kill_and_reap(pid_);
+  pid_ = -1;
+}
+
+std::string Server::log() const { return read_file(log_path_); }
+
+// ---------------------------------------------------------------------------
+// HTTP client
+
+bool CaseInsensitiveLess::operator()(const std::string& a, const std::string& b) const {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) <
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+std::optional<std::string> Response::header(const std::string& name) const {
+  auto it = headers.find(name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+namespace {
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+  auto& headers = *static_cast<Headers*>(user);
+  const std::string line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers.clear();  // a new response (after a 100 Continue, say)
+    return size * n;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    const auto name = trim(line.substr(0, colon));
+    const auto value = trim(line.substr(colon + 1));
+    auto [it, inserted] = headers.emplace(name, value);
+    if (!inserted) it->second += ", " + value;
+  }
+  return size * n;
+}
+
+}  // namespace
+
+Client::Client(std::string base_url, bool http10) : base_(std::move(base_url)), http10_(http10) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  curl_ = curl_easy_init();
+  if (curl_ == nullptr) throw std::runtime_error("curl_easy_init failed");
+}
+
+Client::~Client() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+Response Client::request(const std::string& method, const std::string& path,
+                         const std::string& body, const std::vector<std::string>& headers) {
+  auto* curl = static_cast<CURL*>(curl_);
+  Response r;
+  // Reset keeps the handle's live connections: keep-alive stays observable.
+  curl_easy_reset(curl);
+  const std::string url = base_ + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // Guards against a hung server, not timing assertions.
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 20000L);
+  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION,
+                   http10_ ? CURL_HTTP_VERSION_1_0 : CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
+
+  const bool sends_body = !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
+  if (method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (sends_body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  if (method != "GET" && method != "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+
+  curl_slist* list = curl_slist_append(nullptr, "Expect:");  // no 100-continue round trip
+  bool has_type = false;
+  for (const auto& h : headers) {
+    list = curl_slist_append(list, h.c_str());
+    has_type = has_type || contains_nocase(h.substr(0, h.find(':')), "content-type");
+  }
+  if (!body.empty() && !has_type) list = curl_slist_append(list, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+
+  const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(list);
+  if (code != CURLE_OK) {
+    r.error = curl_easy_strerror(code);
+    return r;
+  }
+  r.ok = true;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &r.new_connections);
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers
+
+nlohmann::json user_json(const std::string& username, const std::string& firstname,
+                         const std::string& lastname) {
+  return {{"username", username}, {"firstname", firstname}, {"lastname", lastname}};
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!condition()) {
+    if (Clock::now() >= deadline) return condition();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+bool contains_nocase(const std::string& text, const std::string& needle) {
+  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != text.end();
+}
+
+}  // namespace roombook::e2e

@@ -1,0 +1,152 @@
+#pragma once
+
+// End-to-end test support: run the real roombook binary in a temporary
+// directory with a controlled environment, start it as a server on a free
+// port, and talk to it with libcurl.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace roombook::e2e {
+
+/// The binary under test and the directory holding it (and the user-mgmt link).
+std::string roombook_bin();
+std::string roombook_bin_dir();
+/// The migrations of the source tree (migrations/<service>/*.sql).
+std::string source_migrations_dir();
+
+using Env = std::map<std::string, std::string>;
+
+struct RunResult {
+  int exit_code = -1;  ///< the exit status, or -signal when killed by one
+  std::string out;
+  std::string err;
+};
+
+/// A fresh temporary directory for one test: its ./.env and ./roombook.db
+/// belong to that test alone. Removed on destruction (unless ROOMBOOK_E2E_KEEP
+/// is set in the test's environment).
+class Workspace {
+ public:
+  Workspace();
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path path(const std::string& name) const { return dir_ / name; }
+  void write(const std::string& name, const std::string& text) const;
+  std::string read(const std::string& name) const;
+
+  /// Runs `roombook ARGS...` here with env() and an optional stdin; bounded
+  /// by a 60 s deadline (the child is killed and the test fails past it).
+  RunResult run(const std::vector<std::string>& args,
+                const std::optional<std::string>& input = std::nullopt) const;
+  /// Runs any program here (the user-mgmt link, for one).
+  RunResult run_program(const std::string& program, const std::vector<std::string>& args,
+                        const std::optional<std::string>& input = std::nullopt) const;
+
+  /// Variables added to the minimal environment (PATH and HOME) of every
+  /// process started here.
+  Env env;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+/// A roombook server process. Waits (10 s deadline) for its log line
+/// "user-mgmt listening on http://127.0.0.1:PORT" and reads PORT from it.
+/// Killed by PID on destruction if still running.
+class Server {
+ public:
+  /// `roombook serve user-mgmt --port 0 EXTRA...` in the workspace.
+  explicit Server(const Workspace& ws, const std::vector<std::string>& extra_args = {});
+  /// `PROGRAM ARGS...` (e.g. the user-mgmt link) in the workspace.
+  Server(const Workspace& ws, const std::string& program, const std::vector<std::string>& args);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  /// "http://127.0.0.1:PORT" + path.
+  std::string url(const std::string& path = "") const;
+  /// Sends `sig` and returns the exit status (-signal if killed by one).
+  int stop(int sig);
+  /// SIGKILL, and reaps the process.
+  void kill9();
+  bool running() const { return pid_ > 0; }
+  /// What the server wrote to stderr so far.
+  std::string log() const;
+
+ private:
+  void start(const Workspace& ws, const std::string& program, const std::vector<std::string>& args);
+
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::filesystem::path log_path_;
+};
+
+/// Header names compare case-insensitively.
+struct CaseInsensitiveLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
+
+struct Response {
+  bool ok = false;    ///< false: no response at all (see error)
+  std::string error;  ///< libcurl's message when !ok
+  long status = 0;
+  Headers headers;  ///< repeated headers are joined with ", "
+  std::string body;
+  long new_connections = 0;  ///< CURLINFO_NUM_CONNECTS: 0 when a connection was reused
+
+  std::optional<std::string> header(const std::string& name) const;
+  nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+/// One libcurl easy handle: consecutive requests reuse its connection when the
+/// server keeps it open. Every transfer has a timeout, so no test can hang.
+class Client {
+ public:
+  explicit Client(std::string base_url, bool http10 = false);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// `headers` are "Name: value" lines. A non-empty body is sent as
+  /// application/json unless a Content-Type header is given.
+  Response request(const std::string& method, const std::string& path, const std::string& body = "",
+                   const std::vector<std::string>& headers = {});
+  Response get(const std::string& path) { return request("GET", path); }
+  Response post(const std::string& path, const nlohmann::json& body) {
+    return request("POST", path, body.dump());
+  }
+
+ private:
+  std::string base_;
+  bool http10_;
+  void* curl_;
+};
+
+/// {"username": u, "firstname": f, "lastname": l}
+nlohmann::json user_json(const std::string& username, const std::string& firstname = "Ada",
+                         const std::string& lastname = "Lovelace");
+
+/// Polls `condition` until it holds or `timeout` passes; returns the last result.
+bool eventually(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// Whether `text` contains `needle`, ignoring ASCII case.
+bool contains_nocase(const std::string& text, const std::string& needle);
+
+}  // namespace roombook::e2e
