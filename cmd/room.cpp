@@ -84,9 +84,8 @@ int run_room_delete(Context& ctx, const RoomDeleteOptions& o) {
     }
   } catch (const core::Error& e) {
     if (e.kind() != core::ErrorKind::conflict) throw;
-    throw core::conflict("room " + std::to_string(room.id) + " (" + room.name +
-                         ") has bookings that have not ended; cancel them, or add --force to "
-                         "delete them with the room");
+    throw core::conflict(std::string(e.what()) +
+                         "; cancel them, or add --force to delete them with the room");
   }
   note(ctx, "deleted room " + std::to_string(room.id) + " (" + room.name + ")");
   return kExitOk;

@@ -97,7 +97,13 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
     if (force && *force != "true" && *force != "false") {
       throw core::invalid("force", "force must be true or false");
     }
-    if (!service->remove(id, force == "true")) no_such("room", id);
+    try {
+      if (!service->remove(id, force == "true")) no_such("room", id);
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::conflict) throw;
+      throw core::conflict(std::string(e.what()) +
+                           "; cancel them, or add ?force=true to delete them with the room");
+    }
     return Response::no_content();
   });
 

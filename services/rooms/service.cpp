@@ -63,6 +63,9 @@ RoomPage RoomService::list(const RoomQuery& q) {
     throw core::invalid("limit", "limit must be an integer from 1 to " + std::to_string(kMaxLimit));
   }
   if (q.after_id < 0) throw core::invalid("after_id", "after_id must be an integer >= 0");
+  if (q.min_capacity < 0) {
+    throw core::invalid("min_capacity", "min_capacity must be an integer >= 0");
+  }
   std::optional<std::pair<std::string, std::string>> free;
   if (q.available) {
     if (q.available->ends_at <= q.available->starts_at) {
@@ -133,8 +136,7 @@ bool RoomService::remove(std::int64_t id, bool force) {
     const auto pending = repo.count_bookings_ending_after(id, now_text());
     if (pending > 0) {
       throw core::conflict("room " + std::to_string(id) + " has " + std::to_string(pending) +
-                           " booking(s) that have not ended; cancel them, or delete with force "
-                           "to delete them too");
+                           " booking(s) that have not ended");
     }
   }
   repo.remove(id);

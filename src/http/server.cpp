@@ -93,16 +93,15 @@ int hex_value(char c) {
   return -1;
 }
 
-/// Decodes %XX escapes and '+' (a space in a query); a malformed escape is
-/// kept as it is.
+/// Decodes %XX escapes; a malformed escape is kept as it is. A '+' stays a
+/// '+': only HTML forms mean a space by it, and here it starts the offset of
+/// a time (?from=2026-03-01T10:00:00+01:00).
 std::string percent_decode(const std::string& in) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-               hex_value(in[i + 2]) >= 0) {
+    if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+        hex_value(in[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
       i += 2;
     } else {
