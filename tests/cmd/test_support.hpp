@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include "cmd/commands.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -21,29 +23,7 @@
 
 namespace roombook::cmd::test {
 
-/// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "roombook-cmd-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  /// sqlite:///<dir>/<name>
-  std::string url(const std::string& name) const { return "sqlite://" + (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using roombook::test::TempDir;
 
 inline config::Config config_for(const std::string& database_url) {
   config::LoadOptions options;
@@ -78,17 +58,10 @@ struct Cli {
   Context ctx;
 };
 
-/// The core::Error that f throws; fails the test if it throws nothing or
-/// something else.
+/// The core::Error that f throws; fails the test otherwise.
 template <class F>
 core::Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e;
-  }
-  FAIL("expected a core::Error");
-  throw std::logic_error("unreachable");
+  return roombook::test::thrown<core::Error>(std::forward<F>(f));
 }
 
 /// Runs dispatch() on these arguments (argv[0] included).

@@ -18,6 +18,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "db/db.hpp"
@@ -45,30 +47,7 @@ inline BookingRequest booking_request(std::int64_t user_id, const std::string& f
   return BookingRequest{user_id, title, between(from, to)};
 }
 
-/// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "roombook-rooms-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  /// sqlite:///<dir>/<name>
-  std::string url(const std::string& name) const { return "sqlite://" + (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using roombook::test::TempDir;
 
 /// A database file with the real schema, in a directory of its own.
 class MigratedDb {
@@ -125,17 +104,10 @@ class FakeUsers : public UserDirectory {
   std::vector<Call> calls_;
 };
 
-/// The core::Error that f throws; fails the test if it throws nothing or
-/// something else.
+/// The core::Error that f throws; fails the test otherwise.
 template <class F>
 core::Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e;
-  }
-  FAIL("expected a core::Error");
-  throw std::logic_error("unreachable");
+  return roombook::test::thrown<core::Error>(std::forward<F>(f));
 }
 
 /// Contains(), for messages.

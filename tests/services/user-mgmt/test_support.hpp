@@ -13,36 +13,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include "core/error.hpp"
 #include "db/db.hpp"
 #include "migrate/migrate.hpp"
 
 namespace roombook::user_mgmt::test {
 
-/// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "roombook-users-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  /// sqlite:///<dir>/<name>
-  std::string url(const std::string& name) const { return "sqlite://" + (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using roombook::test::TempDir;
 
 /// Applies every embedded migration to the database behind `pool`.
 inline void migrate_all(db::Pool& pool) {
@@ -67,17 +46,10 @@ class MigratedDb {
   std::unique_ptr<db::Pool> pool_;
 };
 
-/// The core::Error that f throws; fails the test if it throws nothing or
-/// something else.
+/// The core::Error that f throws; fails the test otherwise.
 template <class F>
 core::Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e;
-  }
-  FAIL("expected a core::Error");
-  throw std::logic_error("unreachable");
+  return roombook::test::thrown<core::Error>(std::forward<F>(f));
 }
 
 }  // namespace roombook::user_mgmt::test
