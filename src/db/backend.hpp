@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/db.hpp"
+#include "log/log.hpp"
 
 namespace roombook::db::detail {
 
@@ -22,11 +23,8 @@ class Backend : public Connection {
   void rollback_abandoned() noexcept { rollback_transaction(); }
 };
 
-/// The "db" logger once src/log has registered it, spdlog's default until then.
-inline std::shared_ptr<spdlog::logger> logger() {
-  auto named = spdlog::get("db");
-  return named ? named : spdlog::default_logger();
-}
+/// The "db" module's logger: stderr, its level from ROOMBOOK_LOG.
+inline std::shared_ptr<spdlog::logger> logger() { return log::get("db"); }
 
 using BackendFactory = std::function<std::unique_ptr<Backend>()>;
 

@@ -93,8 +93,9 @@ class Connection {
   /// On failure, throws db::Error whose message names the failing statement.
   virtual void execute_script(std::string_view sql) = 0;
   /// Starts a write transaction. On SQLite it takes the write lock at once
-  /// (BEGIN IMMEDIATE), so two writers queue on the busy timeout instead of
-  /// deadlocking when a reader upgrades.
+  /// (BEGIN IMMEDIATE), so two writers queue instead of deadlocking when a
+  /// reader upgrades: writers of one process on a mutex, woken in turn;
+  /// writers of other processes on the busy timeout.
   virtual Transaction begin() = 0;
   virtual Dialect dialect() const = 0;
 
@@ -141,8 +142,8 @@ struct PoolOptions {
 /// Opens a pool for a database URL:
 ///   sqlite:PATH (relative), sqlite:///ABS/PATH, sqlite::memory:
 /// Throws db::Error(connection) when it cannot open it, std::invalid_argument
-/// for a malformed URL or a scheme this build does not support. `sqlite::memory:` gives a pool of one connection, since
-/// every SQLite in-memory connection is a database of its own.
+/// for a malformed URL or a scheme this build does not support. `sqlite::memory:` gives a pool of
+/// one connection, since every SQLite in-memory connection is a database of its own.
 std::unique_ptr<Pool> open(const std::string& url, const PoolOptions& options = {});
 
 /// The URL with any password replaced by "***", for logs and `roombook config`.

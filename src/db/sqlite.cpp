@@ -13,12 +13,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -110,6 +116,79 @@ std::string label(const Query& q) {
   return q.name.empty() ? quote_statement(q.sql) : std::string(q.name);
 }
 
+// SQLite lets one connection write at a time and makes the others wait in its
+// busy handler, which polls with sleeps of up to 100 ms rather than waking
+// when the lock frees. Writers of one process queue here instead, and are
+// woken as soon as the writer before them is done; the busy handler is left
+// with the waits on other processes.
+//
+// SQLite's automatic checkpoint runs inside the committing statement, so
+// under the gate as well: the other writers wait for it, but since none of
+// them appends meanwhile it catches up with the whole WAL, which is then
+// reused from its start instead of growing for as long as writes keep coming.
+//
+// A flag under a mutex, not a mutex held across calls: a transaction may be
+// committed on another thread than the one that began it.
+class WriteGate {
+ public:
+  /// Waits until the gate is free and takes it, with no time limit: the busy
+  /// timeout bounds only waits on other processes. Returns false at once if the
+  /// calling thread already holds it through another connection: that wait
+  /// would never end, while SQLite's busy timeout turns the same conflict
+  /// into ErrorCode::busy, as it did before there was a gate.
+  bool acquire() {
+    std::unique_lock lock(mutex_);
+    const std::thread::id me = std::this_thread::get_id();
+    if (held_ && owner_ == me) return false;
+    freed_.wait(lock, [&] { return !held_; });
+    held_ = true;
+    owner_ = me;
+    return true;
+  }
+
+  void release() noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    freed_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  bool held_ = false;
+  std::thread::id owner_;
+};
+
+// The gate of a database file, shared by every pool this process opens on it:
+// `roombook serve all` opens one pool per service, by default on one
+// DATABASE_URL. Keyed by canonical path: a file reached under another name
+// (a hard link) gets a gate of its own, and its writers then meet in SQLite's
+// busy handler, as without a gate.
+std::shared_ptr<WriteGate> write_gate_for(const std::string& path) {
+  // Every in-memory connection is a database of its own.
+  if (path == ":memory:") return std::make_shared<WriteGate>();
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec) absolute = path;
+  // weakly: the file itself may not exist yet.
+  std::filesystem::path key = std::filesystem::weakly_canonical(absolute, ec);
+  if (ec) key = absolute.lexically_normal();
+
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<WriteGate>> gates;
+  std::lock_guard lock(mutex);
+  std::erase_if(gates, [](const auto& entry) { return entry.second.expired(); });
+  std::weak_ptr<WriteGate>& slot = gates[key.string()];
+  std::shared_ptr<WriteGate> gate = slot.lock();
+  if (!gate) {
+    gate = std::make_shared<WriteGate>();
+    slot = gate;
+  }
+  return gate;
+}
+
 struct StatementDeleter {
   void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
 };
@@ -166,16 +245,15 @@ struct StringHash {
 
 class SqliteConnection final : public Backend {
  public:
-  SqliteConnection(const std::string& path, int busy_timeout_ms)
-      // The bare constructor opens read-only: ask for read-write and create.
-      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {
+  SqliteConnection(const std::string& path, int busy_timeout_ms, std::shared_ptr<WriteGate> gate)
+      : gate_(std::move(gate)),
+        // The bare constructor opens read-only: ask for read-write and create.
+        db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {
     // Before the pragmas: switching to WAL takes a lock another process may
     // hold for a moment.
     db_.setBusyTimeout(busy_timeout_ms);
     {
-      SQLite::Statement wal(db_, "PRAGMA journal_mode=WAL");
-      wal.executeStep();
-      const std::string mode = wal.getColumn(0).getString();
+      const std::string mode = switch_to_wal(busy_timeout_ms);
       // ":memory:" answers "memory"; a file on a filesystem without shared
       // memory can refuse WAL, which is slower under load but still correct.
       if (path != ":memory:" && mode != "wal") {
@@ -189,8 +267,41 @@ class SqliteConnection final : public Backend {
     db_.exec("PRAGMA foreign_keys=ON");
   }
 
+  /// Sets journal_mode=WAL and returns the mode in force. Changing the mode
+  /// of a new file takes an exclusive lock, and SQLite answers SQLITE_BUSY
+  /// at once there instead of calling the busy handler: two processes
+  /// opening a fresh database together (two `migrate up`) would fail. Retry
+  /// until the busy timeout has passed.
+  std::string switch_to_wal(int busy_timeout_ms) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    for (;;) {
+      try {
+        SQLite::Statement wal(db_, "PRAGMA journal_mode=WAL");
+        wal.executeStep();
+        return wal.getColumn(0).getString();
+      } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode() & 0xFF;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+            std::chrono::steady_clock::now() >= deadline) {
+          throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+  }
+
+  ~SqliteConnection() override {
+    // Still holding the gate only if destroyed inside a transaction without
+    // going back to the pool: the other writers must not wait for it forever.
+    if (holds_gate_) rollback_transaction();
+  }
+
   Rows query(const Query& q, const Params& p) override {
     sqlite3_stmt* stmt = statement(q);
+    // Before `use`, so the gate is given back only after the reset has ended
+    // the statement's own transaction (INSERT ... RETURNING runs here too).
+    const WriteScope write(*this, writes(stmt));
     StatementUse use(stmt);
     bind(stmt, q, p);
     Rows rows;
@@ -211,6 +322,7 @@ class SqliteConnection final : public Backend {
   std::int64_t execute(const Query& q, const Params& p) override {
     sqlite3* handle = db_.getHandle();
     sqlite3_stmt* stmt = statement(q);
+    const WriteScope write(*this, writes(stmt));  // before `use`, as in query()
     StatementUse use(stmt);
     bind(stmt, q, p);
     const sqlite3_int64 before = sqlite3_total_changes64(handle);
@@ -229,6 +341,8 @@ class SqliteConnection final : public Backend {
       throw Error(ErrorCode::other, "SQL script too large");
     }
     sqlite3* handle = db_.getHandle();
+    // For the whole script: a migration may hold BEGIN ... COMMIT of its own.
+    const WriteScope write(*this, true);
     const char* pos = sql.data();
     const char* const end = sql.data() + sql.size();
     // sqlite3_prepare_v2 compiles the first statement and points `tail` past
@@ -252,6 +366,8 @@ class SqliteConnection final : public Backend {
   }
 
   Transaction begin() override {
+    // execute() takes the gate for BEGIN IMMEDIATE and keeps it until COMMIT
+    // or ROLLBACK; if BEGIN fails, it gives the gate back at once.
     execute(kBegin, {});
     return Transaction(*this);
   }
@@ -268,19 +384,58 @@ class SqliteConnection final : public Backend {
   void rollback_transaction() noexcept override {
     // Some errors (disk full, I/O) make SQLite roll back by itself; a second
     // ROLLBACK would only fail with "no transaction is active".
-    if (!in_transaction()) return;
-    try {
-      execute(kRollback, {});
-    } catch (const std::exception& e) {
+    if (in_transaction()) {
       try {
-        logger()->warn("ROLLBACK failed: {}", e.what());
+        execute(kRollback, {});
+      } catch (const std::exception& e) {
+        try {
+          logger()->warn("ROLLBACK failed: {}", e.what());
+        } catch (...) {
+        }
       } catch (...) {
       }
-    } catch (...) {
     }
+    // Normally returned by ROLLBACK itself. If the transaction is still open,
+    // the other writers are better off waiting on SQLite's busy timeout, which
+    // ends, than on the gate, which would not.
+    release_gate();
   }
 
  private:
+  // Takes the gate on entry if asked to; gives it back on exit unless the
+  // connection is left inside a write transaction, which the gate covers
+  // until the transaction ends. Taking it again while held is a no-op, so
+  // statements inside a transaction do not wait on themselves.
+  class WriteScope {
+   public:
+    WriteScope(SqliteConnection& conn, bool writes) : conn_(conn) {
+      if (writes && !conn_.holds_gate_) conn_.holds_gate_ = conn_.gate_->acquire();
+    }
+    ~WriteScope() {
+      if (conn_.holds_gate_ && !conn_.holds_write_lock()) conn_.release_gate();
+    }
+    WriteScope(const WriteScope&) = delete;
+    WriteScope& operator=(const WriteScope&) = delete;
+
+   private:
+    SqliteConnection& conn_;
+  };
+
+  // Read-only statements never wait: WAL readers run beside the writer.
+  // SQLite reports BEGIN IMMEDIATE and BEGIN EXCLUSIVE as writing, since they
+  // take the write lock, and a plain BEGIN, COMMIT or ROLLBACK as not.
+  static bool writes(sqlite3_stmt* stmt) { return sqlite3_stmt_readonly(stmt) == 0; }
+
+  bool holds_write_lock() const noexcept {
+    return sqlite3_txn_state(db_.getHandle(), nullptr) == SQLITE_TXN_WRITE;
+  }
+
+  void release_gate() noexcept {
+    if (!holds_gate_) return;
+    holds_gate_ = false;
+    gate_->release();
+  }
+
   // Prepared once per connection and SQL text, then reused.
   sqlite3_stmt* statement(const Query& q) {
     if (auto it = statements_.find(q.sql); it != statements_.end()) return it->second.get();
@@ -358,6 +513,9 @@ class SqliteConnection final : public Backend {
                                    "\" failed: " + sqlite3_errmsg(db_.getHandle()));
   }
 
+  std::shared_ptr<WriteGate> gate_;
+  /// This connection took the gate and has not given it back yet.
+  bool holds_gate_ = false;
   // Declared before the statements so it is destroyed after them: SQLite
   // cannot close a connection that still has unfinalized statements.
   SQLite::Database db_;
@@ -368,9 +526,10 @@ class SqliteConnection final : public Backend {
   std::unordered_map<std::string, StatementPtr, StringHash, std::equal_to<>> statements_;
 };
 
-std::unique_ptr<Backend> open_connection(const std::string& path, int busy_timeout_ms) {
+std::unique_ptr<Backend> open_connection(const std::string& path, int busy_timeout_ms,
+                                         std::shared_ptr<WriteGate> gate) {
   try {
-    auto conn = std::make_unique<SqliteConnection>(path, busy_timeout_ms);
+    auto conn = std::make_unique<SqliteConnection>(path, busy_timeout_ms, std::move(gate));
     logger()->debug("opened SQLite connection to {}", path);
     return conn;
   } catch (const SQLite::Exception& e) {
@@ -428,7 +587,8 @@ std::unique_ptr<Pool> open_sqlite(const std::string& path, const PoolOptions& op
     }
   }
   const int timeout = options.busy_timeout_ms;
-  return make_pool([path, timeout] { return open_connection(path, timeout); },
+  auto gate = write_gate_for(path);
+  return make_pool([path, timeout, gate] { return open_connection(path, timeout, gate); },
                    options.max_connections, Dialect::sqlite);
 }
 

@@ -12,46 +12,19 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include "db/db.hpp"
 
 namespace roombook::db::test {
 
-/// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "roombook-db-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  /// sqlite:///<dir>/<name>
-  std::string url(const std::string& name) const { return "sqlite://" + (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using roombook::test::TempDir;
 
 /// The db::Error that f throws; fails the test if it throws nothing or
 /// something else.
 template <class F>
 Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("expected a db::Error");
-  throw std::logic_error("unreachable");
+  return roombook::test::thrown<Error>(std::forward<F>(f));
 }
 
 inline std::int64_t count(Connection& conn, std::string_view count_sql) {
