@@ -116,20 +116,14 @@ Runner setup_room(CLI::App& app, ConfigFlags& flags) {
 
   auto show = std::make_shared<RoomShowOptions>();
   auto* show_cmd = app.add_subcommand("show", "Print one room");
-  show_cmd
-      ->add_option("room", show->key,
-                   "An id, or a name (digits that are no id are tried as a name)")
-      ->required();
+  show_cmd->add_option("room", show->key, "An id or a name")->required();
   add_format_option(*show_cmd, show->output);
   show_cmd->callback(
       [chosen, show] { *chosen = [show](Context& c) { return run_room_show(c, *show); }; });
 
   auto update = std::make_shared<RoomUpdateOptions>();
   auto* update_cmd = app.add_subcommand("update", "Change a room's fields and print it");
-  update_cmd
-      ->add_option("room", update->key,
-                   "An id, or a name (digits that are no id are tried as a name)")
-      ->required();
+  update_cmd->add_option("room", update->key, "An id or a name")->required();
   update_cmd->add_option("--name", update->name, "New name");
   update_cmd->add_option("--capacity", update->capacity, "New capacity");
   update_cmd->add_option("--location", update->location, "New location");
@@ -140,9 +134,7 @@ Runner setup_room(CLI::App& app, ConfigFlags& flags) {
 
   auto del = std::make_shared<RoomDeleteOptions>();
   auto* del_cmd = app.add_subcommand("delete", "Delete a room");
-  del_cmd
-      ->add_option("room", del->key, "An id, or a name (digits that are no id are tried as a name)")
-      ->required();
+  del_cmd->add_option("room", del->key, "An id or a name")->required();
   del_cmd->add_flag("--force", del->force, "Also delete its bookings that have not ended");
   del_cmd->callback(
       [chosen, del] { *chosen = [del](Context& c) { return run_room_delete(c, *del); }; });

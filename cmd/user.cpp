@@ -103,20 +103,14 @@ Runner setup_user(CLI::App& app, ConfigFlags& flags) {
 
   auto show = std::make_shared<UserShowOptions>();
   auto* show_cmd = app.add_subcommand("show", "Print one user");
-  show_cmd
-      ->add_option("user", show->key,
-                   "An id, or a username (digits that are no id are tried as a username)")
-      ->required();
+  show_cmd->add_option("user", show->key, "An id or a username")->required();
   add_format_option(*show_cmd, show->output);
   show_cmd->callback(
       [chosen, show] { *chosen = [show](Context& c) { return run_user_show(c, *show); }; });
 
   auto update = std::make_shared<UserUpdateOptions>();
   auto* update_cmd = app.add_subcommand("update", "Change a user's fields and print it");
-  update_cmd
-      ->add_option("user", update->key,
-                   "An id, or a username (digits that are no id are tried as a username)")
-      ->required();
+  update_cmd->add_option("user", update->key, "An id or a username")->required();
   update_cmd->add_option("--username", update->username, "New username");
   update_cmd->add_option("--firstname", update->firstname, "New first name");
   update_cmd->add_option("--lastname", update->lastname, "New last name");
@@ -126,10 +120,7 @@ Runner setup_user(CLI::App& app, ConfigFlags& flags) {
 
   auto del = std::make_shared<UserDeleteOptions>();
   auto* del_cmd = app.add_subcommand("delete", "Delete a user");
-  del_cmd
-      ->add_option("user", del->key,
-                   "An id, or a username (digits that are no id are tried as a username)")
-      ->required();
+  del_cmd->add_option("user", del->key, "An id or a username")->required();
   del_cmd->callback(
       [chosen, del] { *chosen = [del](Context& c) { return run_user_delete(c, *del); }; });
 

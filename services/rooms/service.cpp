@@ -50,12 +50,20 @@ std::optional<Room> RoomService::get(std::int64_t id) {
 }
 
 std::optional<Room> RoomService::find(const std::string& id_or_name) {
-  // Names may be all digits too: one that is no id is tried as a name.
-  if (auto id = core::parse_id(id_or_name)) {
-    if (auto room = get(*id)) return room;
-  }
   auto conn = pool_.acquire();
-  return RoomRepository(*conn).by_name(id_or_name);
+  RoomRepository repo(*conn);
+  auto named = repo.by_name(id_or_name);
+  // Names may be all digits too ("101"). Digits that are both an id and
+  // another room's name are ambiguous: refuse rather than pick one.
+  auto id = core::parse_id(id_or_name);
+  auto by_id = id ? repo.by_id(*id) : std::nullopt;
+  if (by_id && named && by_id->id != named->id) {
+    throw core::invalid("", "\"" + id_or_name + "\" is the id of room " +
+                                std::to_string(by_id->id) + " (" + by_id->name +
+                                ") and the name of room " + std::to_string(named->id) +
+                                "; give the id of the one you mean");
+  }
+  return by_id ? by_id : named;
 }
 
 RoomPage RoomService::list(const RoomQuery& q) {

@@ -47,7 +47,8 @@ class RoomService {
 
   Room create(const RoomFields& fields);
   std::optional<Room> get(std::int64_t id);
-  /// An argument of digits only is an id; a name if no room has that id.
+  /// An id or a name. Digits that are the id of one room and the name of
+  /// another are refused as ambiguous (core::Error invalid).
   std::optional<Room> find(const std::string& id_or_name);
   RoomPage list(const RoomQuery& query);
   std::optional<Room> replace(std::int64_t id, const RoomFields& fields);

@@ -35,12 +35,20 @@ std::optional<User> UserService::get(std::int64_t id) {
 }
 
 std::optional<User> UserService::find(const std::string& id_or_username) {
-  // Usernames may be all digits too: one that is no id is tried as a name.
-  if (auto id = core::parse_id(id_or_username)) {
-    if (auto user = get(*id)) return user;
-  }
   auto conn = pool_.acquire();
-  return UserRepository(*conn).by_username(id_or_username);
+  UserRepository repo(*conn);
+  auto named = repo.by_username(id_or_username);
+  // Usernames may be all digits too. Digits that are both an id and another
+  // user's name are ambiguous: refuse rather than pick one.
+  auto id = core::parse_id(id_or_username);
+  auto by_id = id ? repo.by_id(*id) : std::nullopt;
+  if (by_id && named && by_id->id != named->id) {
+    throw core::invalid("", "\"" + id_or_username + "\" is the id of user " +
+                                std::to_string(by_id->id) + " (" + by_id->username +
+                                ") and the username of user " + std::to_string(named->id) +
+                                "; give the id of the one you mean");
+  }
+  return by_id ? by_id : named;
 }
 
 Page UserService::list(std::int64_t limit, std::int64_t after_id,

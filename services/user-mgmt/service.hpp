@@ -30,7 +30,8 @@ class UserService {
 
   User create(const UserFields& fields);
   std::optional<User> get(std::int64_t id);
-  /// An argument of digits only is an id; a username if no user has that id.
+  /// An id or a username. Digits that are the id of one user and the
+  /// username of another are refused as ambiguous (core::Error invalid).
   std::optional<User> find(const std::string& id_or_username);
   /// `limit` 1..kMaxLimit, `after_id` >= 0; out of range throws invalid.
   Page list(std::int64_t limit, std::int64_t after_id, const std::optional<std::string>& username);

@@ -1,0 +1,147 @@
+#pragma once
+
+// What the rooms end-to-end tests need beyond tests/e2e/support.hpp: a server
+// process serving any services (each announced by its own "listening" line),
+// a fake user-mgmt that hangs or answers 500, and a read of the SQLite file.
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace roombook::e2e {
+
+/// The binary under test and its multi-call link `rooms` beside it.
+std::string rooms_e2e_binary();
+std::string rooms_e2e_link(const std::string& service);
+
+/// A roombook process serving `services`: waits (10 s deadline) until its log
+/// has a "<service> listening on http://127.0.0.1:PORT" line for each, and
+/// reads their ports. Killed by PID on destruction if still running.
+class ServiceProcess {
+ public:
+  /// `program ARGS...` in the workspace, with ws.env plus `env`.
+  ServiceProcess(const Workspace& ws, const std::vector<std::string>& args,
+                 const std::vector<std::string>& services, const Env& env = {},
+                 const std::string& program = rooms_e2e_binary());
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  int port(const std::string& service) const;
+  /// "http://127.0.0.1:PORT" of the service, + path.
+  std::string url(const std::string& service, const std::string& path = "") const;
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+  /// Sends `sig`, waits (20 s deadline) and returns the exit status, or
+  /// -signal when killed by one (-SIGKILL when it had to be killed).
+  int stop(int sig = SIGTERM);
+  void kill9();
+  /// Everything the process wrote to stdout and stderr so far.
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::map<std::string, int> ports_;
+  std::string log_path_;
+};
+
+/// `roombook serve user-mgmt --port 0 --migrate`.
+std::unique_ptr<ServiceProcess> start_user_mgmt(const Workspace& ws, const Env& env = {});
+/// `roombook serve rooms --port 0 --migrate` asking user-mgmt at `user_mgmt_url`.
+std::unique_ptr<ServiceProcess> start_rooms(const Workspace& ws, const std::string& user_mgmt_url,
+                                            const Env& env = {});
+
+/// A stand-in for user-mgmt on 127.0.0.1, served by a thread of the test:
+/// given a response, it reads each request and sends that response verbatim;
+/// without one, it accepts connections and never answers.
+class FakeUserMgmt {
+ public:
+  explicit FakeUserMgmt(std::optional<std::string> response);
+  ~FakeUserMgmt();
+  FakeUserMgmt(const FakeUserMgmt&) = delete;
+  FakeUserMgmt& operator=(const FakeUserMgmt&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return connections_; }
+  /// The request lines received ("GET /users/1 HTTP/1.1").
+  std::vector<std::string> request_lines() const;
+
+ private:
+  void serve();
+
+  std::optional<std::string> response_;
+  int listen_fd_ = -1;
+  int wake_[2] = {-1, -1};
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  mutable std::mutex mutex_;
+  std::vector<std::string> request_lines_;
+  std::vector<int> held_;  // connections of the hanging mode, closed at the end
+  std::thread thread_;
+};
+
+/// A 127.0.0.1 port bound without listening, so connecting to it is refused:
+/// a stopped user-mgmt that no other process can start on in the meantime.
+class ClosedPort {
+ public:
+  ClosedPort();
+  ~ClosedPort();
+  ClosedPort(const ClosedPort&) = delete;
+  ClosedPort& operator=(const ClosedPort&) = delete;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+/// Read-only SQL on a database file, through the SQLite C API.
+class SqliteFile {
+ public:
+  explicit SqliteFile(const std::string& path);
+  ~SqliteFile();
+  SqliteFile(const SqliteFile&) = delete;
+  SqliteFile& operator=(const SqliteFile&) = delete;
+
+  std::int64_t scalar(const std::string& sql);
+  /// Every row, each column as text ("" for NULL).
+  std::vector<std::vector<std::string>> rows(const std::string& sql);
+  bool has_table(const std::string& name);
+
+ private:
+  void* db_ = nullptr;
+};
+
+/// {"user_id", "starts_at", "ends_at"} and "title" when not empty.
+nlohmann::json booking_json(std::int64_t user_id, const std::string& starts_at,
+                            const std::string& ends_at, const std::string& title = "");
+
+/// POSTs a user to user-mgmt and returns its id (REQUIREs a 201).
+std::int64_t create_user(const std::string& user_mgmt_url, const std::string& username);
+/// POSTs a room and returns its id (REQUIREs a 201).
+std::int64_t create_room(Client& rooms, const std::string& name, int capacity,
+                         const std::optional<std::string>& location = std::nullopt);
+
+/// Whether the response is an RFC 9457 problem document with this status:
+/// application/problem+json with type, title, status and detail.
+bool is_problem(const Response& r, long status);
+/// "STATUS BODY" or why there was no response, for failure messages.
+std::string describe(const Response& r);
+
+/// Splits "GET, PUT, HEAD" into its names.
+std::vector<std::string> split_list(const std::string& text);
+
+}  // namespace roombook::e2e
