@@ -26,10 +26,7 @@ const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)");
 std::vector<std::int64_t> create_users(UserService& service, int n) {
   std::vector<std::int64_t> ids;
   for (int i = 1; i <= n; ++i) {
-    // Not "u" + std::to_string(i): g++ 12 -O2 warns falsely (-Wrestrict) on it.
-    std::string username = "u";
-    username += std::to_string(i);
-    ids.push_back(service.create({username, "First", "Last"}).id);
+    ids.push_back(service.create({"u" + std::to_string(i), "First", "Last"}).id);
   }
   return ids;
 }
