@@ -408,8 +408,8 @@ Config Config::load(const LoadOptions& options) {
                                    [&](const Spec& spec) { return spec.name == name; });
     if (!known) throw Error("unknown setting \"" + name + "\" given as a flag");
   }
-  const auto file_values = options.read_env_file ? load_env_file(options.env_file)
-                                                 : std::map<std::string, FileValue>{};
+  const auto file_values =
+      options.read_env_file ? load_env_file(options.env_file) : std::map<std::string, FileValue>{};
 
   Config config;
   for (const auto& spec : specs()) {

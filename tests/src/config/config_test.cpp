@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -105,9 +106,11 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
     CHECK(s.origin == "default");
     CHECK_FALSE(s.help.empty());
   }
-  CHECK(names == std::vector<std::string>{"DATABASE_URL", "USER_MGMT_DATABASE_URL", "HOST", "PORT",
-                                          "USER_MGMT_PORT", "ROOMBOOK_THREADS", "ROOMBOOK_LOG",
-                                          "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES"});
+  CHECK(names == std::vector<std::string>{"DATABASE_URL", "USER_MGMT_DATABASE_URL",
+                                          "ROOMS_DATABASE_URL", "HOST", "PORT", "USER_MGMT_PORT",
+                                          "ROOMS_PORT", "ROOMBOOK_THREADS", "ROOMBOOK_LOG",
+                                          "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES", "USER_MGMT_URL",
+                                          "USER_MGMT_CONNECT_TIMEOUT_MS", "USER_MGMT_TIMEOUT_MS"});
   CHECK(config.setting("DATABASE_URL").value == "sqlite:roombook.db");
   CHECK(config.setting("USER_MGMT_DATABASE_URL").value == "");
   CHECK(config.setting("PORT").value == "");
@@ -118,6 +121,45 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
   CHECK(config.max_body_bytes() == 1048576);
   CHECK(config.log_levels() == "info");
   CHECK(config.log_format() == "text");
+  CHECK(config.port("rooms") == 8082);
+  CHECK(config.database_url("rooms") == "sqlite:roombook.db");
+  CHECK(config.user_mgmt_url() == "http://127.0.0.1:8081");
+  CHECK(config.user_mgmt_connect_timeout() == std::chrono::milliseconds(1000));
+  CHECK(config.user_mgmt_timeout() == std::chrono::milliseconds(2000));
+}
+
+TEST_CASE("PORT names one port: it counts only when one service is served", "[config]") {
+  TempDir empty;
+  ChangeDir cd(empty.path());
+  LoadOptions options;
+  options.environment = {{"PORT", "9000"}, {"ROOMS_PORT", "9100"}};
+  const Config config = Config::load(options);
+  CHECK(config.port("user-mgmt") == 9000);
+  CHECK(config.port("rooms") == 9100);
+  // Served together, each keeps its own variable or default.
+  CHECK(config.port("user-mgmt", false) == 8081);
+  CHECK(config.port("rooms", false) == 9100);
+}
+
+TEST_CASE("the rooms service's link to user-mgmt is validated", "[config]") {
+  TempDir empty;
+  ChangeDir cd(empty.path());
+  auto load_with = [](const std::string& name, const std::string& value) {
+    LoadOptions options;
+    options.environment = {{name, value}};
+    return Config::load(options);
+  };
+  CHECK(load_with("USER_MGMT_URL", "https://users.internal:8443").user_mgmt_url() ==
+        "https://users.internal:8443");
+  CHECK(load_with("USER_MGMT_TIMEOUT_MS", "250").user_mgmt_timeout() ==
+        std::chrono::milliseconds(250));
+  CHECK_THROWS_WITH(load_with("USER_MGMT_URL", "ftp://x"),
+                    Catch::Contains("USER_MGMT_URL") && Catch::Contains("http://"));
+  CHECK_THROWS_WITH(load_with("USER_MGMT_CONNECT_TIMEOUT_MS", "0"),
+                    Catch::Contains("USER_MGMT_CONNECT_TIMEOUT_MS") && Catch::Contains("\"0\""));
+  CHECK_THROWS_WITH(load_with("USER_MGMT_TIMEOUT_MS", "2s"),
+                    Catch::Contains("USER_MGMT_TIMEOUT_MS"));
+  CHECK_THROWS_WITH(load_with("ROOMS_PORT", "70000"), Catch::Contains("ROOMS_PORT"));
 }
 
 TEST_CASE("precedence: flag, then environment, then .env, then default", "[config]") {

@@ -302,8 +302,7 @@ TEST_CASE("http server: HEAD answers like GET without a body", "[http][server]")
   CHECK(lower(r.header("Content-Type")) == "application/json");
 }
 
-TEST_CASE("http server: a HEAD response has GET's status and type and no body",
-          "[http][server]") {
+TEST_CASE("http server: a HEAD response has GET's status and type and no body", "[http][server]") {
   // Pistache writes "Content-Length: 0" on every empty response, HEAD
   // included (RFC 9110 would want GET's length or none); a known limitation,
   // documented in roombook-serve(1). What matters to clients holds: the
