@@ -214,33 +214,43 @@ RunResult Workspace::run_program(const std::string& program, const std::vector<s
 // ---------------------------------------------------------------------------
 // Server
 
-Server::Server(const Workspace& ws, const std::vector<std::string>& extra_args) {
+namespace {
+
+std::vector<std::string> serve_user_mgmt(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args{"serve", "user-mgmt", "--port", "0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  start(ws, roombook_bin(), args);
+  return args;
 }
+
+}  // namespace
+
+Server::Server(const Workspace& ws, const std::vector<std::string>& extra_args)
+    : Server(ws, Launch{.args = serve_user_mgmt(extra_args)}) {}
 
 Server::Server(const Workspace& ws, const std::string& program,
-               const std::vector<std::string>& args) {
-  start(ws, program, args);
-}
+               const std::vector<std::string>& args)
+    : Server(ws, Launch{.args = args, .program = program}) {}
 
-void Server::start(const Workspace& ws, const std::string& program,
-                   const std::vector<std::string>& args) {
+Server::Server(const Workspace& ws, Launch launch) : services_(std::move(launch.services)) {
   static std::atomic<int> counter{0};
   log_path_ = ws.path("server-" + std::to_string(++counter) + ".log");
   Fd log(::open(log_path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND | O_CLOEXEC, 0644));
   if (log.get() < 0) fail_errno("open " + log_path_.string());
   Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  pid_ = spawn(program, args, ws.env, ws.dir(), dev_null.get(), log.get(), log.get());
+  Env env = ws.env;
+  for (const auto& [k, v] : launch.env) env[k] = v;
+  pid_ = spawn(launch.program, launch.args, env, ws.dir(), dev_null.get(), log.get(), log.get());
 
-  static const std::regex listening(R"(user-mgmt listening on http://127\.0\.0\.1:(\d+))");
+  static const std::regex listening(R"(([a-z-]+) listening on http://127\.0\.0\.1:(\d+))");
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   while (true) {
-    std::smatch m;
     const std::string text = read_file(log_path_);
-    if (std::regex_search(text, m, listening)) {
-      port_ = std::stoi(m[1].str());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), listening);
+         it != std::sregex_iterator(); ++it) {
+      ports_.emplace((*it)[1].str(), std::stoi((*it)[2].str()));
+    }
+    if (std::all_of(services_.begin(), services_.end(),
+                    [&](const std::string& s) { return ports_.count(s) > 0; })) {
       return;
     }
     int status = 0;
@@ -263,8 +273,29 @@ Server::~Server() {
   if (pid_ > 0) kill9();
 }
 
-std::string Server::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+const std::string& Server::only_service() const {
+  if (services_.size() != 1) {
+    throw std::logic_error("the server serves several services: name one (port_of, url_of)");
+  }
+  return services_.front();
+}
+
+int Server::port() const { return port_of(only_service()); }
+
+std::string Server::url(const std::string& path) const { return url_of(only_service(), path); }
+
+int Server::port_of(const std::string& service) const {
+  auto it = ports_.find(service);
+  if (it == ports_.end()) throw std::logic_error(service + " is not served by this process");
+  return it->second;
+}
+
+std::string Server::url_of(const std::string& service, const std::string& path) const {
+  // A service name passed as a path would make a URL that looks almost right.
+  if (!path.empty() && path.front() != '/' && path.front() != '?') {
+    throw std::logic_error("a URL path starts with '/': " + path);
+  }
+  return "http://127.0.0.1:" + std::to_string(port_of(service)) + path;
 }
 
 int Server::stop(int sig) {

@@ -4,6 +4,7 @@
 // directory with a controlled environment, start it as a server on a free
 // port, and talk to it with libcurl.
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -63,36 +64,58 @@ class Workspace {
   std::filesystem::path dir_;
 };
 
-/// A roombook server process. Waits (10 s deadline) for its log line
-/// "user-mgmt listening on http://127.0.0.1:PORT" and reads PORT from it.
-/// Killed by PID on destruction if still running.
+/// How to start a server process: `program ARGS...` in the workspace, with
+/// ws.env plus `env`, serving `services` (e.g. {"user-mgmt", "rooms"}). Every
+/// member has a default, so a designated initializer names only what differs;
+/// `services` comes first, so that a braced list of arguments (Server(ws,
+/// {"--migrate"})) is never taken for a Launch.
+struct Launch {
+  std::vector<std::string> services{"user-mgmt"};
+  std::vector<std::string> args{};
+  Env env{};
+  std::string program = roombook_bin();
+};
+
+/// A roombook process serving one or several services. Waits (10 s deadline)
+/// until its log has a "<service> listening on http://127.0.0.1:PORT" line for
+/// each service of its Launch, and reads their ports. Killed by PID on
+/// destruction if still running.
 class Server {
  public:
   /// `roombook serve user-mgmt --port 0 EXTRA...` in the workspace.
   explicit Server(const Workspace& ws, const std::vector<std::string>& extra_args = {});
-  /// `PROGRAM ARGS...` (e.g. the user-mgmt link) in the workspace.
+  /// `PROGRAM ARGS...` (e.g. the user-mgmt link) serving user-mgmt.
   Server(const Workspace& ws, const std::string& program, const std::vector<std::string>& args);
+  /// Any services: Server(ws, {.services = {"rooms"}, .args = {"serve", "rooms"}}).
+  Server(const Workspace& ws, Launch launch);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  /// "http://127.0.0.1:PORT" + path.
+  /// The port and "http://127.0.0.1:PORT" + path of the one service this
+  /// process serves (std::logic_error when it serves several).
+  int port() const;
   std::string url(const std::string& path = "") const;
-  /// Sends `sig` and returns the exit status (-signal if killed by one).
-  int stop(int sig);
+  /// The same for one service of several.
+  int port_of(const std::string& service) const;
+  std::string url_of(const std::string& service, const std::string& path = "") const;
+
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+  /// Sends `sig`, waits (20 s deadline) and returns the exit status, or
+  /// -signal when killed by one (-SIGKILL when it had to be killed).
+  int stop(int sig = SIGTERM);
   /// SIGKILL, and reaps the process.
   void kill9();
-  bool running() const { return pid_ > 0; }
-  /// What the server wrote to stderr so far.
+  /// What the server wrote to stdout and stderr so far.
   std::string log() const;
 
  private:
-  void start(const Workspace& ws, const std::string& program, const std::vector<std::string>& args);
+  const std::string& only_service() const;
 
   pid_t pid_ = -1;
-  int port_ = 0;
+  std::vector<std::string> services_;
+  std::map<std::string, int> ports_;
   std::filesystem::path log_path_;
 };
 

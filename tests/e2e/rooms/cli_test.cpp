@@ -61,12 +61,6 @@ struct Cli {
 
 std::string at(const std::string& hhmm) { return "2031-03-03T" + hhmm + ":00Z"; }
 
-std::vector<std::int64_t> ids_of(const json& list) {
-  std::vector<std::int64_t> ids;
-  for (const auto& item : list) ids.push_back(item["id"].get<std::int64_t>());
-  return ids;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::string line;
@@ -239,8 +233,8 @@ TEST_CASE("e2e rooms cli: booking add asks user-mgmt: a known user books, an unk
           "[e2e][rooms][cli]") {
   Cli c;
   auto user_mgmt = start_user_mgmt(c.ws);
-  c.ws.env["USER_MGMT_URL"] = user_mgmt->url("user-mgmt");
-  const auto alice = std::to_string(create_user(user_mgmt->url("user-mgmt"), "alice"));
+  c.ws.env["USER_MGMT_URL"] = user_mgmt->url();
+  const auto alice = std::to_string(create_user(user_mgmt->url(), "alice"));
   const auto room = c.room("Babbage", 8);
 
   const auto booked = c.ok_json({"booking", "add", "Babbage", "--user", alice, "--from",

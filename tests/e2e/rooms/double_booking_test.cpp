@@ -158,10 +158,10 @@ struct TwoServers {
   }();
   // More workers than the default 2, so more requests meet in the database.
   Env threads{{"ROOMBOOK_THREADS", "4"}};
-  std::unique_ptr<ServiceProcess> user_mgmt = start_user_mgmt(ws, threads);
-  std::unique_ptr<ServiceProcess> a = start_rooms(ws, user_mgmt->url("user-mgmt"), threads);
-  std::unique_ptr<ServiceProcess> b = start_rooms(ws, user_mgmt->url("user-mgmt"), threads);
-  std::int64_t user = create_user(user_mgmt->url("user-mgmt"), "racer");
+  std::unique_ptr<Server> user_mgmt = start_user_mgmt(ws, threads);
+  std::unique_ptr<Server> a = start_rooms(ws, user_mgmt->url(), threads);
+  std::unique_ptr<Server> b = start_rooms(ws, user_mgmt->url(), threads);
+  std::int64_t user = create_user(user_mgmt->url(), "racer");
   std::int64_t room = [this] {
     const auto r = ws.run({"room", "add", "Contested", "--capacity", "4", "--format", "json"});
     if (r.exit_code != 0) throw std::runtime_error("room add failed: " + r.err);
@@ -187,8 +187,8 @@ TEST_CASE("e2e rooms race: two servers and the CLI on one SQLite file never doub
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      Client to_a(s.a->url("rooms"));
-      Client to_b(s.b->url("rooms"));
+      Client to_a(s.a->url());
+      Client to_b(s.b->url());
       to_a.get("/rooms");  // connected before the start
       to_b.get("/rooms");
       std::mt19937 rng(20310505u + static_cast<unsigned>(t));
@@ -268,7 +268,7 @@ TEST_CASE("e2e rooms race: two requests for the same slot at once get one 201 an
     std::vector<std::thread> pair;
     for (int i = 0; i < 2; ++i) {
       pair.emplace_back([&, i] {
-        Client client((i == 0 ? s.a : s.b)->url("rooms"));
+        Client client((i == 0 ? s.a : s.b)->url());
         client.get("/rooms");  // connected before the start line
         go.arrive_and_wait();
         answers[i] = client.post("/rooms/" + std::to_string(s.room) + "/bookings",

@@ -14,14 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-/// A workspace with user-mgmt and rooms running, a client of rooms and one user.
-struct Stack {
-  Workspace ws;
-  std::unique_ptr<ServiceProcess> user_mgmt = start_user_mgmt(ws);
-  std::unique_ptr<ServiceProcess> rooms = start_rooms(ws, user_mgmt->url("user-mgmt"));
-  Client api{rooms->url("rooms")};
-  std::int64_t alice = create_user(user_mgmt->url("user-mgmt"), "alice");
-
+/// The running services, with shorthands for alice's bookings.
+struct Stack : RoomsStack {
   Response book(std::int64_t room, const std::string& from, const std::string& to,
                 const std::string& title = "") {
     return api.post("/rooms/" + std::to_string(room) + "/bookings",
@@ -43,12 +37,6 @@ struct Stack {
 
 /// 2031-03-03 at HH:MM UTC, far enough ahead to stay in the future.
 std::string at(const std::string& hhmm) { return "2031-03-03T" + hhmm + ":00Z"; }
-
-std::vector<std::int64_t> ids_of(const json& list) {
-  std::vector<std::int64_t> ids;
-  for (const auto& item : list) ids.push_back(item["id"].get<std::int64_t>());
-  return ids;
-}
 
 std::string field_of(const Response& r) { return r.json().value("field", std::string()); }
 
@@ -390,7 +378,7 @@ TEST_CASE("e2e rooms http: GET /rooms/{id}/bookings?from=&to= lists overlaps ord
 
 TEST_CASE("e2e rooms http: GET /bookings filters by user_id, from and to", "[e2e][rooms][http]") {
   Stack s;
-  const auto bob = create_user(s.user_mgmt->url("user-mgmt"), "bob");
+  const auto bob = create_user(s.user_mgmt->url(), "bob");
   const auto r1 = create_room(s.api, "R1", 4);
   const auto r2 = create_room(s.api, "R2", 4);
   const auto a1 = s.booked(r1, at("09:00"), at("10:00"));

@@ -6,15 +6,10 @@
 #include <poll.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -27,74 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void fail_errno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), what);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// fork + exec; everything the child needs is built before fork, since other
-/// threads of the test may be running.
-pid_t spawn(const std::string& program, const std::vector<std::string>& args, const Env& env_in,
-            const std::string& cwd, int out_fd) {
-  if (::access(program.c_str(), X_OK) != 0) {
-    throw std::runtime_error(program + " is not an executable (build the roombook target)");
-  }
-  std::vector<std::string> argv_strings{program};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  Env env;
-  const char* path = std::getenv("PATH");
-  const char* home = std::getenv("HOME");
-  env["PATH"] = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  env["HOME"] = home ? home : cwd;
-  for (const auto& [k, v] : env_in) env[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> argv, envp;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0) fail_errno("open /dev/null");
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(null_fd);
-    fail_errno("fork");
-  }
-  if (pid == 0) {
-    if (::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(out_fd, 2) < 0) ::_exit(126);
-    // No descriptor of the test (sockets of other threads) leaks into the server.
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
-      for (int fd = 3; fd < 4096; ++fd) ::close(fd);
-    }
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(null_fd);
-  return pid;
-}
-
-int decode_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return -1000;
-}
-
-std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return decode_status(status);
-    if (r < 0 && errno != EINTR) fail_errno("waitpid");
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
 }
 
 /// A socket bound to 127.0.0.1 on a free port.
@@ -120,109 +47,23 @@ int bound_socket(int& port) {
 
 }  // namespace
 
-std::string rooms_e2e_binary() { return ROOMBOOK_ROOMS_E2E_BIN; }
-
-std::string rooms_e2e_link(const std::string& service) {
-  return std::string(ROOMBOOK_ROOMS_E2E_BIN_DIR) + "/" + service;
-}
-
 // ---------------------------------------------------------------------------
-// ServiceProcess
+// Servers
 
-ServiceProcess::ServiceProcess(const Workspace& ws, const std::vector<std::string>& args,
-                               const std::vector<std::string>& services, const Env& env,
-                               const std::string& program) {
-  static std::atomic<int> counter{0};
-  log_path_ = ws.path("rooms-e2e-process-" + std::to_string(++counter) + ".log").string();
-  const int log_fd =
-      ::open(log_path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) fail_errno("open " + log_path_);
-  Env all = ws.env;
-  for (const auto& [k, v] : env) all[k] = v;
-  try {
-    pid_ = spawn(program, args, all, ws.dir().string(), log_fd);
-  } catch (...) {
-    ::close(log_fd);
-    throw;
-  }
-  ::close(log_fd);
-
-  static const std::regex listening(R"(([a-z-]+) listening on http://127\.0\.0\.1:(\d+))");
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (true) {
-    const std::string text = log();
-    ports_.clear();
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), listening);
-         it != std::sregex_iterator(); ++it) {
-      ports_[(*it)[1].str()] = std::stoi((*it)[2].str());
-    }
-    bool all_listening = true;
-    for (const auto& s : services) all_listening = all_listening && ports_.count(s) > 0;
-    if (all_listening) return;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("the server exited (status " +
-                               std::to_string(decode_status(status)) +
-                               ") before listening; its log:\n" + log());
-    }
-    if (Clock::now() >= deadline) {
-      kill9();
-      throw std::runtime_error("the server did not listen within 10 s; its log:\n" + log());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+std::unique_ptr<Server> start_user_mgmt(const Workspace& ws, const Env& env) {
+  return std::make_unique<Server>(ws,
+                                  Launch{.services = {"user-mgmt"},
+                                         .args = {"serve", "user-mgmt", "--port", "0", "--migrate"},
+                                         .env = env});
 }
 
-ServiceProcess::~ServiceProcess() { kill9(); }
-
-int ServiceProcess::port(const std::string& service) const {
-  auto it = ports_.find(service);
-  if (it == ports_.end()) throw std::logic_error(service + " is not served by this process");
-  return it->second;
-}
-
-std::string ServiceProcess::url(const std::string& service, const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port(service)) + path;
-}
-
-int ServiceProcess::stop(int sig) {
-  if (pid_ <= 0) throw std::logic_error("the server is not running");
-  ::kill(pid_, sig);
-  // It drains requests for up to 10 s; past 20 s it is stuck.
-  auto status = wait_until(pid_, Clock::now() + std::chrono::seconds(20));
-  if (!status) {
-    kill9();
-    return -SIGKILL;
-  }
-  pid_ = -1;
-  return *status;
-}
-
-void ServiceProcess::kill9() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
-}
-
-std::string ServiceProcess::log() const { return read_text(log_path_); }
-
-std::unique_ptr<ServiceProcess> start_user_mgmt(const Workspace& ws, const Env& env) {
-  return std::make_unique<ServiceProcess>(
-      ws, std::vector<std::string>{"serve", "user-mgmt", "--port", "0", "--migrate"},
-      std::vector<std::string>{"user-mgmt"}, env);
-}
-
-std::unique_ptr<ServiceProcess> start_rooms(const Workspace& ws, const std::string& user_mgmt_url,
-                                            const Env& env) {
+std::unique_ptr<Server> start_rooms(const Workspace& ws, const std::string& user_mgmt_url,
+                                    const Env& env) {
   Env all = env;
   all["USER_MGMT_URL"] = user_mgmt_url;
-  return std::make_unique<ServiceProcess>(
-      ws, std::vector<std::string>{"serve", "rooms", "--port", "0", "--migrate"},
-      std::vector<std::string>{"rooms"}, all);
+  return std::make_unique<Server>(ws, Launch{.services = {"rooms"},
+                                             .args = {"serve", "rooms", "--port", "0", "--migrate"},
+                                             .env = all});
 }
 
 // ---------------------------------------------------------------------------
@@ -372,6 +213,12 @@ std::int64_t create_room(Client& rooms, const std::string& name, int capacity,
   const auto r = rooms.post("/rooms", body);
   if (!r.ok || r.status != 201) throw std::runtime_error("cannot create a room: " + describe(r));
   return r.json()["id"].get<std::int64_t>();
+}
+
+std::vector<std::int64_t> ids_of(const nlohmann::json& list) {
+  std::vector<std::int64_t> ids;
+  for (const auto& item : list) ids.push_back(item["id"].get<std::int64_t>());
+  return ids;
 }
 
 bool is_problem(const Response& r, long status) {

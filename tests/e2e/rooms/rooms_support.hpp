@@ -1,15 +1,11 @@
 #pragma once
 
-// What the rooms end-to-end tests need beyond tests/e2e/support.hpp: a server
-// process serving any services (each announced by its own "listening" line),
-// a fake user-mgmt that hangs or answers 500, and a read of the SQLite file.
-
-#include <signal.h>
-#include <sys/types.h>
+// What the rooms end-to-end tests need beyond tests/e2e/support.hpp: user-mgmt
+// and rooms servers, a fake user-mgmt that hangs or answers 500, and a read of
+// the SQLite file.
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,46 +19,11 @@
 
 namespace roombook::e2e {
 
-/// The binary under test and its multi-call link `rooms` beside it.
-std::string rooms_e2e_binary();
-std::string rooms_e2e_link(const std::string& service);
-
-/// A roombook process serving `services`: waits (10 s deadline) until its log
-/// has a "<service> listening on http://127.0.0.1:PORT" line for each, and
-/// reads their ports. Killed by PID on destruction if still running.
-class ServiceProcess {
- public:
-  /// `program ARGS...` in the workspace, with ws.env plus `env`.
-  ServiceProcess(const Workspace& ws, const std::vector<std::string>& args,
-                 const std::vector<std::string>& services, const Env& env = {},
-                 const std::string& program = rooms_e2e_binary());
-  ~ServiceProcess();
-  ServiceProcess(const ServiceProcess&) = delete;
-  ServiceProcess& operator=(const ServiceProcess&) = delete;
-
-  int port(const std::string& service) const;
-  /// "http://127.0.0.1:PORT" of the service, + path.
-  std::string url(const std::string& service, const std::string& path = "") const;
-  pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0; }
-  /// Sends `sig`, waits (20 s deadline) and returns the exit status, or
-  /// -signal when killed by one (-SIGKILL when it had to be killed).
-  int stop(int sig = SIGTERM);
-  void kill9();
-  /// Everything the process wrote to stdout and stderr so far.
-  std::string log() const;
-
- private:
-  pid_t pid_ = -1;
-  std::map<std::string, int> ports_;
-  std::string log_path_;
-};
-
 /// `roombook serve user-mgmt --port 0 --migrate`.
-std::unique_ptr<ServiceProcess> start_user_mgmt(const Workspace& ws, const Env& env = {});
+std::unique_ptr<Server> start_user_mgmt(const Workspace& ws, const Env& env = {});
 /// `roombook serve rooms --port 0 --migrate` asking user-mgmt at `user_mgmt_url`.
-std::unique_ptr<ServiceProcess> start_rooms(const Workspace& ws, const std::string& user_mgmt_url,
-                                            const Env& env = {});
+std::unique_ptr<Server> start_rooms(const Workspace& ws, const std::string& user_mgmt_url,
+                                    const Env& env = {});
 
 /// A stand-in for user-mgmt on 127.0.0.1, served by a thread of the test:
 /// given a response, it reads each request and sends that response verbatim;
@@ -134,6 +95,19 @@ std::int64_t create_user(const std::string& user_mgmt_url, const std::string& us
 /// POSTs a room and returns its id (REQUIREs a 201).
 std::int64_t create_room(Client& rooms, const std::string& name, int capacity,
                          const std::optional<std::string>& location = std::nullopt);
+
+/// A workspace with user-mgmt and rooms running, a client of rooms and one
+/// user, alice.
+struct RoomsStack {
+  Workspace ws;
+  std::unique_ptr<Server> user_mgmt = start_user_mgmt(ws);
+  std::unique_ptr<Server> rooms = start_rooms(ws, user_mgmt->url());
+  Client api{rooms->url()};
+  std::int64_t alice = create_user(user_mgmt->url(), "alice");
+};
+
+/// The "id" of each object of a JSON array, in order.
+std::vector<std::int64_t> ids_of(const nlohmann::json& list);
 
 /// Whether the response is an RFC 9457 problem document with this status:
 /// application/problem+json with type, title, status and detail.

@@ -14,10 +14,10 @@ using nlohmann::json;
 namespace {
 
 /// Both services answer on their own ports, each only its own routes.
-void check_both_served(const ServiceProcess& server) {
-  REQUIRE(server.port("user-mgmt") != server.port("rooms"));
-  Client users(server.url("user-mgmt"));
-  Client rooms(server.url("rooms"));
+void check_both_served(const Server& server) {
+  REQUIRE(server.port_of("user-mgmt") != server.port_of("rooms"));
+  Client users(server.url_of("user-mgmt"));
+  Client rooms(server.url_of("rooms"));
   CHECK(users.post("/users", user_json("alice")).status == 201);
   CHECK(rooms.post("/rooms", {{"name", "Babbage"}, {"capacity", 8}}).status == 201);
   CHECK(users.get("/users").json().size() == 1);
@@ -27,9 +27,9 @@ void check_both_served(const ServiceProcess& server) {
 }
 
 /// SIGTERM stops every service of the process with exit status 0.
-void check_sigterm_stops_all(ServiceProcess& server, const std::vector<std::string>& services) {
+void check_sigterm_stops_all(Server& server, const std::vector<std::string>& services) {
   std::vector<std::string> urls;
-  for (const auto& s : services) urls.push_back(server.url(s, "/"));
+  for (const auto& s : services) urls.push_back(server.url_of(s, "/"));
   CHECK(server.stop(SIGTERM) == 0);
   for (const auto& url : urls) {
     Client client(url);
@@ -44,9 +44,11 @@ void check_sigterm_stops_all(ServiceProcess& server, const std::vector<std::stri
 TEST_CASE("e2e rooms serve: serve rooms serves the rooms API alone, SIGTERM exits 0",
           "[e2e][rooms][serve]") {
   Workspace ws;
-  ServiceProcess server(ws, {"serve", "rooms", "--migrate"}, {"rooms"}, {{"ROOMS_PORT", "0"}});
+  Server server(ws, {.services = {"rooms"},
+                     .args = {"serve", "rooms", "--migrate"},
+                     .env = {{"ROOMS_PORT", "0"}}});
   CHECK_THAT(server.log(), !Catch::Contains("user-mgmt listening"));
-  Client rooms(server.url("rooms"));
+  Client rooms(server.url());
   CHECK(rooms.post("/rooms", {{"name", "Babbage"}, {"capacity", 8}}).status == 201);
   CHECK(rooms.get("/rooms").json().size() == 1);
   CHECK(is_problem(rooms.get("/users"), 404));
@@ -56,8 +58,9 @@ TEST_CASE("e2e rooms serve: serve rooms serves the rooms API alone, SIGTERM exit
 TEST_CASE("e2e rooms serve: serve user-mgmt rooms serves each on its own port, SIGTERM stops both",
           "[e2e][rooms][serve]") {
   Workspace ws;
-  ServiceProcess server(ws, {"serve", "user-mgmt", "rooms", "--migrate"}, {"user-mgmt", "rooms"},
-                        {{"USER_MGMT_PORT", "0"}, {"ROOMS_PORT", "0"}});
+  Server server(ws, {.services = {"user-mgmt", "rooms"},
+                     .args = {"serve", "user-mgmt", "rooms", "--migrate"},
+                     .env = {{"USER_MGMT_PORT", "0"}, {"ROOMS_PORT", "0"}}});
   check_both_served(server);
   check_sigterm_stops_all(server, {"user-mgmt", "rooms"});
 }
@@ -65,8 +68,9 @@ TEST_CASE("e2e rooms serve: serve user-mgmt rooms serves each on its own port, S
 TEST_CASE("e2e rooms serve: serve all serves each service on its own port, SIGTERM stops both",
           "[e2e][rooms][serve]") {
   Workspace ws;
-  ServiceProcess server(ws, {"serve", "all", "--migrate"}, {"user-mgmt", "rooms"},
-                        {{"USER_MGMT_PORT", "0"}, {"ROOMS_PORT", "0"}});
+  Server server(ws, {.services = {"user-mgmt", "rooms"},
+                     .args = {"serve", "all", "--migrate"},
+                     .env = {{"USER_MGMT_PORT", "0"}, {"ROOMS_PORT", "0"}}});
   check_both_served(server);
   check_sigterm_stops_all(server, {"user-mgmt", "rooms"});
 }
@@ -93,10 +97,11 @@ TEST_CASE("e2e rooms serve: ROOMS_DATABASE_URL wins over DATABASE_URL for rooms"
   ws.env["DATABASE_URL"] = "sqlite://" + shared;
   ws.env["ROOMS_DATABASE_URL"] = "sqlite://" + own;
   {
-    ServiceProcess server(ws, {"serve", "all", "--migrate"}, {"user-mgmt", "rooms"},
-                          {{"USER_MGMT_PORT", "0"}, {"ROOMS_PORT", "0"}});
-    Client rooms(server.url("rooms"));
-    Client users(server.url("user-mgmt"));
+    Server server(ws, {.services = {"user-mgmt", "rooms"},
+                       .args = {"serve", "all", "--migrate"},
+                       .env = {{"USER_MGMT_PORT", "0"}, {"ROOMS_PORT", "0"}}});
+    Client rooms(server.url_of("rooms"));
+    Client users(server.url_of("user-mgmt"));
     REQUIRE(rooms.post("/rooms", {{"name", "Babbage"}, {"capacity", 8}}).status == 201);
     REQUIRE(users.post("/users", user_json("alice")).status == 201);
     REQUIRE(server.stop(SIGTERM) == 0);
@@ -120,9 +125,12 @@ TEST_CASE("e2e rooms serve: ROOMS_DATABASE_URL wins over DATABASE_URL for rooms"
 TEST_CASE("e2e rooms serve: the rooms link in the build directory serves rooms",
           "[e2e][rooms][serve]") {
   Workspace ws;
-  ServiceProcess server(ws, {"--migrate"}, {"rooms"}, {{"PORT", "0"}}, rooms_e2e_link("rooms"));
+  Server server(ws, {.services = {"rooms"},
+                     .args = {"--migrate"},
+                     .env = {{"PORT", "0"}},
+                     .program = roombook_bin_dir() + "/rooms"});
   CHECK_THAT(server.log(), !Catch::Contains("user-mgmt listening"));
-  Client rooms(server.url("rooms"));
+  Client rooms(server.url());
   CHECK(rooms.post("/rooms", {{"name", "Babbage"}, {"capacity", 8}}).status == 201);
   CHECK(rooms.get("/rooms").json().size() == 1);
   CHECK(server.stop(SIGTERM) == 0);

@@ -52,59 +52,51 @@ void check_unavailable(Client& api, std::int64_t room, std::int64_t user) {
 
 TEST_CASE("e2e rooms user-mgmt: a user it knows books (201), one it does not gets 422",
           "[e2e][rooms][user-mgmt]") {
-  Workspace ws;
-  auto user_mgmt = start_user_mgmt(ws);
-  auto rooms = start_rooms(ws, user_mgmt->url("user-mgmt"));
-  Client api(rooms->url("rooms"));
-  const auto alice = create_user(user_mgmt->url("user-mgmt"), "alice");
-  const auto room = create_room(api, "Babbage", 4);
+  RoomsStack s;
+  const auto room = create_room(s.api, "Babbage", 4);
   const auto path = "/rooms/" + std::to_string(room) + "/bookings";
 
-  const auto known = api.post(path, booking_json(alice, kFrom, kTo));
+  const auto known = s.api.post(path, booking_json(s.alice, kFrom, kTo));
   INFO(describe(known));
   CHECK(known.status == 201);
 
   const auto unknown =
-      api.post(path, booking_json(alice + 41, "2031-04-08T09:00:00Z", "2031-04-08T10:00:00Z"));
+      s.api.post(path, booking_json(s.alice + 41, "2031-04-08T09:00:00Z", "2031-04-08T10:00:00Z"));
   INFO(describe(unknown));
   REQUIRE(is_problem(unknown, 422));
-  CHECK(detail_of(unknown) == "user " + std::to_string(alice + 41) + " does not exist");
+  CHECK(detail_of(unknown) == "user " + std::to_string(s.alice + 41) + " does not exist");
   CHECK(unknown.json().value("field", "") == "user_id");
 
   // A user deleted from user-mgmt can no longer book.
-  Client users(user_mgmt->url("user-mgmt"));
-  REQUIRE(users.request("DELETE", "/users/" + std::to_string(alice)).status == 204);
+  Client users(s.user_mgmt->url());
+  REQUIRE(users.request("DELETE", "/users/" + std::to_string(s.alice)).status == 204);
   const auto deleted =
-      api.post(path, booking_json(alice, "2031-04-09T09:00:00Z", "2031-04-09T10:00:00Z"));
+      s.api.post(path, booking_json(s.alice, "2031-04-09T09:00:00Z", "2031-04-09T10:00:00Z"));
   CHECK(is_problem(deleted, 422));
 
-  const auto stored = api.get(path).json();
+  const auto stored = s.api.get(path).json();
   REQUIRE(stored.size() == 1);
   CHECK(stored[0]["id"] == known.json()["id"]);
 }
 
 TEST_CASE("e2e rooms user-mgmt: with user-mgmt stopped a booking gets 503, Retry-After, no write",
           "[e2e][rooms][user-mgmt]") {
-  Workspace ws;
-  auto user_mgmt = start_user_mgmt(ws);
-  auto rooms = start_rooms(ws, user_mgmt->url("user-mgmt"));
-  Client api(rooms->url("rooms"));
-  const auto alice = create_user(user_mgmt->url("user-mgmt"), "alice");
-  const auto room = create_room(api, "Babbage", 4);
+  RoomsStack s;
+  const auto room = create_room(s.api, "Babbage", 4);
 
-  const auto where = user_mgmt->url("user-mgmt");
-  REQUIRE(user_mgmt->stop(SIGTERM) == 0);
-  check_unavailable(api, room, alice);
+  const auto where = s.user_mgmt->url();
+  REQUIRE(s.user_mgmt->stop(SIGTERM) == 0);
+  check_unavailable(s.api, room, s.alice);
   // Where user-mgmt was sought is for the operator's log, not the client.
-  CHECK(eventually([&] { return rooms->log().find(where) != std::string::npos; }));
+  CHECK(eventually([&] { return s.rooms->log().find(where) != std::string::npos; }));
 
   // What does not need user-mgmt is still answered as before.
-  const auto no_room = api.post("/rooms/999/bookings", booking_json(alice, kFrom, kTo));
+  const auto no_room = s.api.post("/rooms/999/bookings", booking_json(s.alice, kFrom, kTo));
   CHECK(is_problem(no_room, 404));
   const auto invalid =
-      api.post("/rooms/" + std::to_string(room) + "/bookings", booking_json(alice, kTo, kFrom));
+      s.api.post("/rooms/" + std::to_string(room) + "/bookings", booking_json(s.alice, kTo, kFrom));
   CHECK(is_problem(invalid, 400));
-  CHECK(api.get("/rooms/" + std::to_string(room)).status == 200);
+  CHECK(s.api.get("/rooms/" + std::to_string(room)).status == 200);
 }
 
 TEST_CASE("e2e rooms user-mgmt: a user-mgmt answering 500 gets the booking a 503, no write",
@@ -114,7 +106,7 @@ TEST_CASE("e2e rooms user-mgmt: a user-mgmt answering 500 gets the booking a 503
       std::string("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n"
                   "Content-Length: 2\r\nConnection: close\r\n\r\n{}"));
   auto rooms = start_rooms(ws, broken.url());
-  Client api(rooms->url("rooms"));
+  Client api(rooms->url());
   const auto room = create_room(api, "Babbage", 4);
 
   check_unavailable(api, room, 7);
@@ -131,7 +123,7 @@ TEST_CASE("e2e rooms user-mgmt: a user-mgmt that never answers gets the booking 
   // The test's client waits 20 s at most, so a server that hangs too fails
   // the test instead of hanging it.
   auto rooms = start_rooms(ws, hung.url(), {{"USER_MGMT_TIMEOUT_MS", "500"}});
-  Client api(rooms->url("rooms"));
+  Client api(rooms->url());
   const auto room = create_room(api, "Babbage", 4);
 
   check_unavailable(api, room, 7);
@@ -142,39 +134,36 @@ TEST_CASE("e2e rooms user-mgmt: a user-mgmt that never answers gets the booking 
 
 TEST_CASE("e2e rooms user-mgmt: the X-Request-Id of a booking reaches user-mgmt's access log",
           "[e2e][rooms][user-mgmt]") {
-  Workspace ws;
-  auto user_mgmt = start_user_mgmt(ws);
-  auto rooms = start_rooms(ws, user_mgmt->url("user-mgmt"));
-  Client api(rooms->url("rooms"));
-  const auto alice = create_user(user_mgmt->url("user-mgmt"), "alice");
-  const auto room = create_room(api, "Babbage", 4);
+  RoomsStack s;
+  const auto room = create_room(s.api, "Babbage", 4);
   const auto path = "/rooms/" + std::to_string(room) + "/bookings";
 
   SECTION("an id the client sent") {
     const std::string id = "trace-7f3a-booking";
-    const auto r =
-        api.request("POST", path, booking_json(alice, kFrom, kTo).dump(), {"X-Request-Id: " + id});
+    const auto r = s.api.request("POST", path, booking_json(s.alice, kFrom, kTo).dump(),
+                                 {"X-Request-Id: " + id});
     INFO(describe(r));
     CHECK(r.status == 201);
     CHECK(r.header("X-Request-Id") == id);
     // user-mgmt logs after it answered: give the line a moment to appear.
     const bool logged = eventually([&] {
-      return has_line_with(user_mgmt->log(),
-                           {"GET /users/" + std::to_string(alice) + " 200", "id=" + id});
+      return has_line_with(s.user_mgmt->log(),
+                           {"GET /users/" + std::to_string(s.alice) + " 200", "id=" + id});
     });
-    INFO(user_mgmt->log());
+    INFO(s.user_mgmt->log());
     CHECK(logged);
   }
   SECTION("an id rooms made up, when the client sent none") {
-    const auto r = api.post(path, booking_json(alice, kFrom, kTo));
+    const auto r = s.api.post(path, booking_json(s.alice, kFrom, kTo));
     INFO(describe(r));
     CHECK(r.status == 201);
     const auto id = r.header("X-Request-Id").value_or("");
     REQUIRE_FALSE(id.empty());
     const bool logged = eventually([&] {
-      return has_line_with(user_mgmt->log(), {"GET /users/" + std::to_string(alice), "id=" + id});
+      return has_line_with(s.user_mgmt->log(),
+                           {"GET /users/" + std::to_string(s.alice), "id=" + id});
     });
-    INFO(user_mgmt->log());
+    INFO(s.user_mgmt->log());
     CHECK(logged);
   }
 }
@@ -184,12 +173,12 @@ TEST_CASE("e2e rooms user-mgmt: SIGTERM while a booking waits on user-mgmt answe
   Workspace ws;
   FakeUserMgmt hung(std::nullopt);
   auto rooms = start_rooms(ws, hung.url(), {{"USER_MGMT_TIMEOUT_MS", "1000"}});
-  Client api(rooms->url("rooms"));
+  Client api(rooms->url());
   const auto room = create_room(api, "Babbage", 4);
 
   Response answer;
   std::thread booking([&] {
-    Client client(rooms->url("rooms"));
+    Client client(rooms->url());
     answer =
         client.post("/rooms/" + std::to_string(room) + "/bookings", booking_json(7, kFrom, kTo));
   });

@@ -1,5 +1,5 @@
-// Silences the logs of the test server and of the rooms service for the
-// whole run: the tests read results, not log lines.
+// Silences the logs for the whole test run: the tests that link this read
+// responses and results, not log lines.
 
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
