@@ -46,6 +46,7 @@ struct Request {
   std::multimap<std::string, std::string> query;  ///< decoded
   std::map<std::string, std::string> headers;     ///< names lower-cased
   std::string body;
+  std::string peer;  ///< the client's address and port: "127.0.0.1:40312"
 
   /// The header's value, by case-insensitive name.
   std::optional<std::string> header(const std::string& name) const;

@@ -135,6 +135,7 @@ Request to_request(const P::Http::Request& in, Method method) {
     out.headers[key] = raw.value();
   }
   out.body = in.body();
+  out.peer = in.address().host() + ":" + in.address().port().toString();
   return out;
 }
 

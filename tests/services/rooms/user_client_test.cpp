@@ -2,9 +2,6 @@
 // http::Server for the whole binary (Pistache leaks descriptors per
 // start/stop cycle), a port nobody listens on, and a socket that never
 // answers.
-//
-// Not covered: whether connections are reused. http::Request does not expose
-// the peer address, so the server side cannot count TCP connections.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,10 +33,21 @@ using roombook::rooms::test::mentions;
 
 namespace {
 
-/// What the stand-in user-mgmt received: (user id, X-Request-Id).
+/// What the stand-in user-mgmt received: (user id, X-Request-Id), and the
+/// client address and port of each request.
 struct Received {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> requests;
+  std::vector<std::string> peers;
+
+  std::vector<std::string> peers_since(std::size_t first) {
+    std::lock_guard lock(mutex);
+    return {peers.begin() + static_cast<std::ptrdiff_t>(first), peers.end()};
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return peers.size();
+  }
 
   /// The X-Request-Ids that came with requests for `id`.
   std::vector<std::string> request_ids_for(const std::string& id) {
@@ -60,6 +68,7 @@ std::shared_ptr<http::Router> make_router(std::shared_ptr<Received> received) {
     {
       std::lock_guard lock(received->mutex);
       received->requests.emplace_back(id, req.header("X-Request-Id").value_or(""));
+      received->peers.push_back(req.peer);
     }
     if (id == "1") return http::Response::json(200, {{"id", 1}, {"username", "ada"}});
     if (id == "3") return http::Response::problem(500, "the database is on fire");
@@ -129,6 +138,17 @@ class Socket {
 };
 
 }  // namespace
+
+TEST_CASE("rooms user client: one client reuses its connection", "[rooms][user_client]") {
+  auto client = client_for(fixture().base);
+  const auto first = fixture().received->count();
+  for (int i = 0; i < 5; ++i) CHECK(client.exists(1, "reuse-" + std::to_string(i)));
+  const auto peers = fixture().received->peers_since(first);
+  REQUIRE(peers.size() == 5);
+  // Every request came from the same client port: one TCP connection.
+  for (const auto& peer : peers) CHECK(peer == peers.front());
+  CHECK_FALSE(peers.front().empty());
+}
 
 TEST_CASE("rooms user client: 200 exists, 404 does not", "[rooms][user_client]") {
   auto client = client_for(fixture().base);
