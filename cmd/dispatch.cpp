@@ -1,6 +1,5 @@
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -56,17 +55,16 @@ std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string&
   migrate::Engine engine(*pool, migrate::assemble(files, pool->dialect()));
   if (options.migrate) {
     for (const auto& step : engine.up(service, std::nullopt, false)) {
-      log::get("migrate")->info("applied {} {:04d}_{}", step.service, step.version, step.name);
+      log::get("migrate")->info("applied {} {}", step.service,
+                                migrate::stem(step.version, step.name));
     }
   } else if (engine.has_pending(service)) {
     // Say which of the three it is: only a pending migration is fixed by
     // `migrate up`, which refuses the other two.
     std::map<migrate::State, std::string> names;
     for (const auto& row : engine.status(service)) {
-      char version[24];
-      std::snprintf(version, sizeof version, "%04lld_", static_cast<long long>(row.version));
       auto& list = names[row.state];
-      list += (list.empty() ? "" : ", ") + std::string(version) + row.name;
+      list += (list.empty() ? "" : ", ") + migrate::stem(row.version, row.name);
     }
     const auto& unknown = names[migrate::State::unknown];
     const auto& changed = names[migrate::State::modified];

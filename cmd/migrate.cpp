@@ -2,7 +2,6 @@
 
 #include <iomanip>
 #include <ostream>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -24,12 +23,6 @@ const char* to_string(migrate::State s) {
       return "UNKNOWN";
   }
   return "?";
-}
-
-std::string version_name(std::int64_t version, const std::string& name) {
-  std::ostringstream s;
-  s << std::setw(4) << std::setfill('0') << version << '_' << name;
-  return s.str();
 }
 
 /// The services to act on: the one asked for, or every one with migrations.
@@ -63,7 +56,7 @@ void print_steps(Context& ctx, const std::vector<migrate::Step>& steps, bool dry
   for (const auto& s : steps) {
     ctx.out << s.service << ": " << (dry_run ? "would " : "")
             << (s.up ? (dry_run ? "apply " : "applied ") : (dry_run ? "revert " : "reverted "))
-            << version_name(s.version, s.name) << "\n";
+            << migrate::stem(s.version, s.name) << "\n";
   }
 }
 
@@ -98,7 +91,7 @@ int run_migrate(Context& ctx, const MigrateOptions& o) {
       for (const auto& row : engine.status(service)) {
         pending = pending || row.state != migrate::State::applied;
         ctx.out << std::left << std::setw(12) << row.service << std::setw(32)
-                << version_name(row.version, row.name) << std::setw(10) << to_string(row.state)
+                << migrate::stem(row.version, row.name) << std::setw(10) << to_string(row.state)
                 << row.applied_at << "\n";
       }
     } else if (o.action == "up") {

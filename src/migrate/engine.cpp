@@ -56,15 +56,9 @@ const db::Query kInsert{"schema_migrations.insert",
 const db::Query kDelete{"schema_migrations.delete",
                         "DELETE FROM schema_migrations WHERE service = $1 AND version = $2"};
 
-std::string padded(std::int64_t version) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(version));
-  return buf;
-}
-
 // "user-mgmt 0001_create_users"
 std::string label(const std::string& service, std::int64_t version, const std::string& name) {
-  return service + " " + padded(version) + "_" + name;
+  return service + " " + stem(version, name);
 }
 
 void lock(db::Connection& conn) {
@@ -172,7 +166,7 @@ std::map<std::string, std::int64_t> current_versions(const Plan& plan) {
 }
 
 std::string where_left(const std::string& service, std::optional<std::int64_t> version) {
-  return version ? service + " stays at version " + padded(*version)
+  return version ? service + " stays at version " + padded_version(*version)
                  : service + " has no migration applied";
 }
 

@@ -36,12 +36,6 @@ std::string fnv1a64(const std::string& data) {
   return buf;
 }
 
-std::string padded(std::int64_t version) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(version));
-  return buf;
-}
-
 struct ParsedName {
   std::int64_t version = 0;
   std::string name;
@@ -102,8 +96,8 @@ std::vector<Migration> assemble(const std::vector<SourceFile>& files, db::Dialec
       g.name = parsed->name;
       g.first_path = f.path;
     } else if (g.name != parsed->name) {
-      bad_file(f.path, "duplicate version " + padded(parsed->version) + " in service " + service +
-                           " (also used by " + g.first_path + ")");
+      bad_file(f.path, "duplicate version: " + stem(parsed->version, parsed->name) +
+                           " in service " + service + " (also used by " + g.first_path + ")");
     }
     const SourceFile** slot = parsed->up ? (parsed->postgres ? &g.up_postgres : &g.up)
                                          : (parsed->postgres ? &g.down_postgres : &g.down);
@@ -181,9 +175,9 @@ std::vector<std::string> create(const std::string& dir, const std::string& servi
     const auto parsed = parse_name(entry.path().filename().string());
     if (parsed) last = std::max(last, parsed->version);
   }
-  const std::string stem = padded(last + 1) + "_" + name;
-  const fs::path up = folder / (stem + ".up.sql");
-  const fs::path down = folder / (stem + ".down.sql");
+  const std::string file_stem = stem(last + 1, name);
+  const fs::path up = folder / (file_stem + ".up.sql");
+  const fs::path down = folder / (file_stem + ".down.sql");
   for (const fs::path& p : {up, down}) {
     if (fs::exists(p)) throw Error("refusing to overwrite " + p.string());
   }
@@ -192,12 +186,22 @@ std::vector<std::string> create(const std::string& dir, const std::string& servi
     out << text;
     if (!out) throw Error("cannot write " + p.string());
   };
-  const std::string title = service + " " + stem;
+  const std::string title = service + " " + file_stem;
   write(up, "-- " + title +
                 ": what changes and why.\n"
                 "-- Runs in one transaction together with its schema_migrations row.\n\n");
   write(down, "-- " + title + ": undo exactly what the .up.sql does.\n\n");
   return {up.string(), down.string()};
+}
+
+std::string padded_version(std::int64_t version) {
+  char padded[32];
+  std::snprintf(padded, sizeof padded, "%04lld", static_cast<long long>(version));
+  return padded;
+}
+
+std::string stem(std::int64_t version, const std::string& name) {
+  return padded_version(version) + "_" + name;
 }
 
 }  // namespace roombook::migrate

@@ -41,6 +41,11 @@ struct Migration {
   std::string checksum;  ///< 16 hex digits, FNV-1a 64 of up_sql: detects edits
 };
 
+/// A version as files, messages and `migrate status` write it: "0001".
+std::string padded_version(std::int64_t version);
+/// A migration's file stem: "0001_create_users".
+std::string stem(std::int64_t version, const std::string& name);
+
 /// Groups files into migrations, sorted by (service, version). Throws
 /// std::invalid_argument naming the file for a bad name, a duplicate version
 /// or an .up.sql without its .down.sql. `dialect` picks .postgres.sql variants.
