@@ -1,5 +1,6 @@
 #include "core/text.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -69,6 +70,11 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
   std::from_chars(text.data(), text.data() + text.size(), id);
   if (id <= 0) return std::nullopt;
   return id;
+}
+
+std::string to_lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace roombook::core

@@ -12,12 +12,6 @@ namespace roombook::http {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 const char* reason_phrase(int status) {
   switch (status) {
     case 200:
@@ -101,7 +95,7 @@ const char* to_string(Method m) {
 }
 
 std::optional<std::string> Request::header(const std::string& name) const {
-  auto it = headers.find(lower(name));
+  auto it = headers.find(core::to_lower(name));
   if (it == headers.end()) return std::nullopt;
   return it->second;
 }

@@ -16,6 +16,7 @@
 #include <pistache/http.h>
 #include <pistache/peer.h>
 
+#include "core/text.hpp"
 #include "http/http.hpp"
 #include "log/log.hpp"
 
@@ -125,14 +126,10 @@ Request to_request(const P::Http::Request& in, Method method) {
   for (const auto& h : in.headers().list()) {
     std::ostringstream value;
     h->write(value);
-    std::string name = h->name();
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = value.str();
+    out.headers[core::to_lower(h->name())] = value.str();
   }
   for (const auto& [name, raw] : in.headers().rawList()) {
-    std::string key = name;
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[key] = raw.value();
+    out.headers[core::to_lower(name)] = raw.value();
   }
   out.body = in.body();
   out.peer = in.address().host() + ":" + in.address().port().toString();
