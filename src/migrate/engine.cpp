@@ -239,11 +239,6 @@ Engine::Engine(db::Pool& pool, std::vector<Migration> migrations)
   });
 }
 
-void Engine::ensure_table() {
-  auto conn = pool_.acquire();
-  create_table(*conn);
-}
-
 std::vector<StatusRow> Engine::status(const std::optional<std::string>& service) {
   check_service(migrations_, service);
   auto conn = pool_.acquire();

@@ -93,9 +93,6 @@ class Engine {
   /// `migrations` as returned by assemble(). Does not touch the database.
   Engine(db::Pool& pool, std::vector<Migration> migrations);
 
-  /// Creates schema_migrations if it does not exist.
-  void ensure_table();
-
   /// Every known and every applied migration, optionally of one service.
   std::vector<StatusRow> status(const std::optional<std::string>& service = std::nullopt);
 
