@@ -48,8 +48,6 @@ int run_booking_add(Context& ctx, const BookingAddOptions& o) {
   try {
     auto booking = service.book(room_id, request, users.get(), "");
     print(ctx.out, bookings_table({booking}), format_of(ctx.out_is_terminal, o.output), true);
-  } catch (const rooms::BookingConflict&) {
-    throw;
   } catch (const core::Error& e) {
     if (e.kind() != core::ErrorKind::unavailable) throw;
     throw core::Error(core::ErrorKind::unavailable,
