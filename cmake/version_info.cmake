@@ -1,10 +1,13 @@
 # Writes version_info.cpp with the project version and the git revision of the
 # source tree; rewrites it only when they change, so builds stay incremental.
-# Called with -DSOURCE_DIR -DOUTPUT -DVERSION.
-execute_process(
-  COMMAND git -C "${SOURCE_DIR}" describe --always --dirty --abbrev=12
-  OUTPUT_VARIABLE revision OUTPUT_STRIP_TRAILING_WHITESPACE
-  ERROR_QUIET RESULT_VARIABLE rc)
+# Called with -DGIT (empty when git is missing) -DSOURCE_DIR -DOUTPUT -DVERSION.
+set(rc 1)
+if(GIT)
+  execute_process(
+    COMMAND "${GIT}" -C "${SOURCE_DIR}" describe --always --dirty --abbrev=12
+    OUTPUT_VARIABLE revision OUTPUT_STRIP_TRAILING_WHITESPACE
+    ERROR_QUIET RESULT_VARIABLE rc)
+endif()
 if(NOT rc EQUAL 0 OR revision STREQUAL "")
   set(revision "unknown")
 endif()
