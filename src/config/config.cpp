@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -330,15 +331,34 @@ std::vector<DotenvEntry> parse_dotenv_entries(const std::string& text,
 }
 
 std::string read_env_file(const std::string& path) {
+  // Thousands of settings fit in 1 MiB; anything larger is the wrong file (a
+  // log, a dump, /dev/zero), refused before it fills memory.
+  constexpr std::size_t kMaxBytes = 1 << 20;
   const auto fail = [&] { return Error("env file " + path + ": " + std::strerror(errno)); };
+  const auto too_large = [&] {
+    return Error("env file " + path + " is larger than " + std::to_string(kMaxBytes) +
+                 " bytes; a .env file holds a few settings");
+  };
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) throw fail();
+  // A regular file tells its size up front; a pipe or a device does not, so
+  // the loop below stops reading one byte past the limit.
+  struct stat info {};
+  if (fstat(fileno(file.get()), &info) == 0 && S_ISREG(info.st_mode) &&
+      static_cast<std::uintmax_t>(info.st_size) > kMaxBytes) {
+    throw too_large();
+  }
   std::string text;
   char buffer[4096];
   std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+  while (text.size() <= kMaxBytes &&
+         (n = std::fread(buffer, 1, std::min(sizeof buffer, kMaxBytes + 1 - text.size()),
+                         file.get())) > 0) {
+    text.append(buffer, n);
+  }
   if (std::ferror(file.get())) throw fail();  // e.g. a directory: EISDIR
+  if (text.size() > kMaxBytes) throw too_large();
   return text;
 }
 

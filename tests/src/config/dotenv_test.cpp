@@ -1,3 +1,4 @@
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -5,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -78,4 +80,56 @@ TEST_CASE("parse_dotenv errors name the file and line", "[config][dotenv]") {
   CHECK_THROWS_WITH(parse("A=1\nB=\"open\nC=3\n"), ".env:2: unterminated double quote");
   CHECK_THROWS_WITH(parse("A='x' y"), ".env:1: unexpected text after the closing quote");
   CHECK_THROWS_WITH(parse("A=\"x\nx\" y"), ".env:2: unexpected text after the closing quote");
+}
+
+namespace {
+
+/// What Config::load says about `path` as the --env-file.
+std::string load_error(const std::string& path) {
+  roombook::config::LoadOptions options;
+  options.env_file = path;
+  try {
+    roombook::config::Config::load(options);
+  } catch (const roombook::config::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+/// Exactly `bytes` bytes: lines of "# ...", then `last`.
+std::string comments(std::size_t bytes, const std::string& last = "") {
+  const std::string line = "# " + std::string(77, 'c') + "\n";
+  std::string text;
+  while (text.size() + line.size() + last.size() <= bytes) text += line;
+  const std::size_t rest = bytes - last.size() - text.size();
+  if (rest == 1) text += "\n";
+  if (rest >= 2) text += "#" + std::string(rest - 2, 'c') + "\n";
+  return text + last;
+}
+
+}  // namespace
+
+TEST_CASE(".env files over 1 MiB are refused, naming the file and the limit", "[config][dotenv]") {
+  roombook::test::TempDir dir;
+  const std::string big = (dir.path() / "big.env").string();
+  std::ofstream(big, std::ios::binary) << comments(1024 * 1024 + 1);
+  REQUIRE(std::filesystem::file_size(big) == 1024 * 1024 + 1);
+  CHECK(load_error(big) ==
+        "env file " + big + " is larger than 1048576 bytes; a .env file holds a few settings");
+}
+
+TEST_CASE(".env files of exactly 1 MiB are read to the end", "[config][dotenv]") {
+  roombook::test::TempDir dir;
+  const std::string full = (dir.path() / "full.env").string();
+  std::ofstream(full, std::ios::binary) << comments(1024 * 1024, "HOST=10.1.2.3\n");
+  REQUIRE(std::filesystem::file_size(full) == 1024 * 1024);
+  roombook::config::LoadOptions options;
+  options.env_file = full;
+  CHECK(roombook::config::Config::load(options).host() == "10.1.2.3");
+}
+
+TEST_CASE("an endless --env-file is refused after 1 MiB, not read forever", "[config][dotenv]") {
+  // A device has no size to check up front: reading stops past the limit.
+  CHECK(load_error("/dev/zero") ==
+        "env file /dev/zero is larger than 1048576 bytes; a .env file holds a few settings");
 }
