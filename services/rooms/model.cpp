@@ -73,7 +73,9 @@ void validate(const BookingRequest& r) {
 core::SysSeconds parse_time(const char* field, const std::string& text) {
   std::string error;
   auto t = core::parse_rfc3339(text, error);
-  if (!t) throw core::invalid(field, std::string(field) + " \"" + text + "\" " + error);
+  if (!t) {
+    throw core::invalid(field, std::string(field) + " \"" + core::excerpt(text) + "\" " + error);
+  }
   return *t;
 }
 

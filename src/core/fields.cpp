@@ -1,5 +1,7 @@
 #include "core/fields.hpp"
 
+#include <limits>
+
 #include "core/error.hpp"
 
 namespace roombook::core::fields {
@@ -39,6 +41,13 @@ std::int64_t required_integer(const nlohmann::json& body, const char* field) {
   const auto* value = member(body, field);
   if (!value) throw invalid(field, std::string(field) + " is required");
   if (!value->is_number_integer()) throw invalid(field, std::string(field) + " must be an integer");
+  // nlohmann reads integers up to 2^64 - 1 as unsigned; get<std::int64_t>()
+  // would wrap those above INT64_MAX to negative numbers.
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw invalid(field, std::string(field) + " is out of range");
+  }
   return value->get<std::int64_t>();
 }
 

@@ -1,8 +1,8 @@
 #include "core/text.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <cstdint>
+#include <limits>
 
 namespace roombook::core {
 
@@ -60,21 +60,42 @@ bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max) {
   return length && *length >= min && *length <= max;
 }
 
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  // from_chars would take a sign; an id is digits only.
-  if (text.empty() || text.size() > 18 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  const std::string_view digits = negative ? text.substr(1) : text;
+  // 19 digits hold every int64; from_chars would also take "007" and "-0".
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
+  if (digits.front() == '0' && (digits.size() > 1 || negative)) return std::nullopt;
+  std::uint64_t magnitude = 0;  // below 10^19 < 2^64: cannot overflow
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    magnitude = magnitude * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  std::from_chars(text.data(), text.data() + text.size(), id);
-  if (id <= 0) return std::nullopt;
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (magnitude > kMax + (negative ? 1 : 0)) return std::nullopt;
+  // -(kMax + 1) is INT64_MIN, which has no positive counterpart to negate.
+  return negative ? -static_cast<std::int64_t>(magnitude - 1) - 1
+                  : static_cast<std::int64_t>(magnitude);
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  if (!text.empty() && text.front() == '-') return std::nullopt;
+  const auto id = parse_integer(text);
+  if (!id || *id < 1) return std::nullopt;
   return id;
 }
 
 std::string to_lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+std::string excerpt(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  // Back up to the start of a UTF-8 character.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
 }
 
 }  // namespace roombook::core

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace roombook::core {
 
@@ -20,7 +21,18 @@ bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max);
 /// ASCII lower case, for names compared without case (HTTP headers).
 std::string to_lower(std::string s);
 
-/// An id as written in a path or an argument: decimal digits only, > 0.
-std::optional<std::int64_t> parse_id(const std::string& text);
+/// An integer written the one canonical way: an optional '-', then decimal
+/// digits without a leading zero ("0" itself, but not "-0", "007" or "+1"),
+/// within int64. Nullopt for anything else, overflow included.
+std::optional<std::int64_t> parse_integer(std::string_view text);
+
+/// An id as written in a path or an argument: a canonical decimal number
+/// from 1 to 9223372036854775807, digits only ("01", "+1", " 1" are not ids).
+std::optional<std::int64_t> parse_id(std::string_view text);
+
+/// Client input quoted in a message, cut to at most `max` bytes (at a
+/// character boundary) with "..." and its full size after, so that an error
+/// never echoes a huge value back.
+std::string excerpt(std::string_view text, std::size_t max = 64);
 
 }  // namespace roombook::core

@@ -1,15 +1,86 @@
 #include "core/time.hpp"
 
-#include <regex>
-#include <sstream>
+#include <string_view>
 
 #include <date/date.h>
 
 namespace roombook::core {
 
-SysSeconds now() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+namespace {
+
+using namespace std::chrono;
+
+const char* const kShapeError =
+    "must be an RFC 3339 time with an offset, like 2026-03-01T09:00:00Z or "
+    "2026-03-01T10:00:00+01:00";
+
+/// The value of the `count` decimal digits at text[at], or -1 when the text
+/// ends first or one of them is not a digit.
+int digits(std::string_view text, std::size_t at, std::size_t count) {
+  if (at + count > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
 }
+
+bool is_at(std::string_view text, std::size_t at, char c) {
+  return at < text.size() && text[at] == c;
+}
+
+/// The fields of "YYYY-MM-DDThh:mm:ss[.fff](Z|+hh:mm|-hh:mm)", unchecked
+/// beyond their shape.
+struct Fields {
+  int year, month, day, hour, minute, second;
+  bool whole_second = true;  // no fraction, or one of zeros only
+  int offset_minutes = 0;    // east of UTC
+};
+
+/// Scans `text` once, left to right: no backtracking, no recursion.
+std::optional<Fields> scan(std::string_view text) {
+  Fields f{};
+  f.year = digits(text, 0, 4);
+  f.month = digits(text, 5, 2);
+  f.day = digits(text, 8, 2);
+  f.hour = digits(text, 11, 2);
+  f.minute = digits(text, 14, 2);
+  f.second = digits(text, 17, 2);
+  if (f.year < 0 || f.month < 0 || f.day < 0 || f.hour < 0 || f.minute < 0 || f.second < 0 ||
+      !is_at(text, 4, '-') || !is_at(text, 7, '-') ||
+      !(is_at(text, 10, 'T') || is_at(text, 10, 't')) || !is_at(text, 13, ':') ||
+      !is_at(text, 16, ':')) {
+    return std::nullopt;
+  }
+  std::size_t at = 19;
+  if (is_at(text, at, '.')) {
+    const std::size_t first = ++at;
+    for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
+      if (text[at] != '0') f.whole_second = false;
+    }
+    if (at == first) return std::nullopt;  // a '.' without digits
+  }
+  if (is_at(text, at, 'Z') || is_at(text, at, 'z')) {
+    ++at;
+  } else if (is_at(text, at, '+') || is_at(text, at, '-')) {
+    const int hours = digits(text, at + 1, 2);
+    const int minutes = digits(text, at + 4, 2);
+    if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || !is_at(text, at + 3, ':')) {
+      return std::nullopt;
+    }
+    f.offset_minutes = (text[at] == '-' ? -1 : 1) * (hours * 60 + minutes);
+    at += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (at != text.size()) return std::nullopt;  // trailing text
+  return f;
+}
+
+}  // namespace
+
+SysSeconds now() { return floor<seconds>(system_clock::now()); }
 
 std::string format_rfc3339(SysSeconds t) {
   // date::format, not time_t and strftime: those go through system_clock's
@@ -17,41 +88,43 @@ std::string format_rfc3339(SysSeconds t) {
   return date::format("%FT%TZ", t);
 }
 
-// date::parse, inlined at -O2, makes g++ 12 see a field of its parser state
-// as "maybe uninitialized" (a false positive inside the library); silence
-// that one warning for this function only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& error) {
-  // The shape first: date::parse alone also takes one-digit fields, a signed
-  // year and offsets like +24:00.
-  static const std::regex kShape(
-      R"(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d))");
-  if (!std::regex_match(text, kShape)) {
-    error =
-        "must be an RFC 3339 time with an offset, like 2026-03-01T09:00:00Z or "
-        "2026-03-01T10:00:00+01:00";
+  if (text.size() > kMaxRfc3339Length) {
+    error = "is longer than " + std::to_string(kMaxRfc3339Length) +
+            " characters; an RFC 3339 time is like 2026-03-01T09:00:00Z";
     return std::nullopt;
   }
-  // date::parse's %Ez wants "+hh:mm" where RFC 3339 also allows "Z", and
-  // RFC 3339 allows a lower-case "t" and "z".
-  std::string input = text;
-  input[10] = 'T';
-  if (input.back() == 'Z' || input.back() == 'z') input.replace(input.size() - 1, 1, "+00:00");
-  std::istringstream in(input);
-  date::sys_time<std::chrono::milliseconds> parsed;
-  in >> date::parse("%FT%T%Ez", parsed);
-  if (in.fail() || in.peek() != std::char_traits<char>::eof()) {
+  const auto f = scan(text);
+  if (!f) {
+    error = kShapeError;
+    return std::nullopt;
+  }
+  const year_month_day date{year(f->year), month(static_cast<unsigned>(f->month)),
+                            day(static_cast<unsigned>(f->day))};
+  if (!date.ok() || f->hour > 23 || f->minute > 59 || f->second > 60) {
     error = "is not a valid RFC 3339 time: no such date or time of day";
     return std::nullopt;
   }
-  auto seconds = std::chrono::floor<std::chrono::seconds>(parsed);
-  if (seconds != parsed) {
+  if (f->second == 60) {
+    error = "is a leap second (:60), which is not accepted here: use :59 or the next minute";
+    return std::nullopt;
+  }
+  if (!f->whole_second) {
     error = "must be a whole second";
     return std::nullopt;
   }
-  return seconds;
+  const SysSeconds utc = sys_days(date) + hours(f->hour) + minutes(f->minute) + seconds(f->second) -
+                         minutes(f->offset_minutes);
+  // Only four-digit years format back as RFC 3339, and only they keep the
+  // text order of stored times the order of the instants.
+  constexpr SysSeconds kFirst = sys_days(year(1) / January / 1);
+  constexpr SysSeconds kLast =
+      sys_days(year(9999) / December / 31) + hours(23) + minutes(59) + seconds(59);
+  if (utc < kFirst || utc > kLast) {
+    error = "is outside the years 0001 to 9999 (in UTC)";
+    return std::nullopt;
+  }
+  return utc;
 }
-#pragma GCC diagnostic pop
 
 }  // namespace roombook::core

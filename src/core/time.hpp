@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -14,10 +15,16 @@ SysSeconds now();
 /// RFC 3339 in UTC with a `Z`: 2026-11-29T21:14:17Z.
 std::string format_rfc3339(SysSeconds t);
 
+/// The longest text parse_rfc3339 reads; longer input is refused unread.
+/// 2026-03-01T10:00:00+01:00 is 25 characters.
+inline constexpr std::size_t kMaxRfc3339Length = 64;
+
 /// Parses an RFC 3339 date-time with its offset ("Z" or "+02:00") into UTC.
-/// Refuses, with the reason in `error`, an impossible date (2026-02-30), a
-/// missing offset, trailing text, and fractions of a second other than zero:
-/// times here are to the second.
+/// Refuses, with the reason in `error`, text longer than kMaxRfc3339Length, an
+/// impossible date (2026-02-30), a leap second, a missing offset, trailing
+/// text, fractions of a second other than zero (times here are to the
+/// second), and instants outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z.
+/// Runs in time and stack bounded by that length.
 std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& error);
 
 }  // namespace roombook::core

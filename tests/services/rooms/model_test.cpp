@@ -241,6 +241,22 @@ TEST_CASE("rooms booking_from_json: times are required and must parse", "[rooms]
   CHECK(booking_refusal(with(booking_body(), "starts_at", 1772355600)) == "starts_at");
 }
 
+TEST_CASE("rooms booking_from_json: times outside 0001-9999 UTC or too long are refused",
+          "[rooms][model]") {
+  auto body = booking_body();
+  body["starts_at"] = "9999-12-31T20:00:00-05:00";
+  body["ends_at"] = "9999-12-31T21:00:00-05:00";
+  CHECK(booking_refusal(body) == "starts_at");
+  body["starts_at"] = "9999-12-31T22:00:00Z";
+  CHECK(booking_refusal(body) == "ends_at");
+  body["ends_at"] = "9999-12-31T23:59:59Z";
+  CHECK(booking_from_json(body).interval.ends_at == at("9999-12-31T23:59:59Z"));
+
+  CHECK(booking_refusal(with(booking_body(), "starts_at", "0000-01-01T00:00:00Z")) == "starts_at");
+  CHECK(booking_refusal(with(booking_body(), "ends_at",
+                             "2026-03-01T10:00:00." + repeat("0", 30000) + "Z")) == "ends_at");
+}
+
 TEST_CASE("rooms booking_from_json: unknown fields are named, read-only ones refused",
           "[rooms][model]") {
   const auto unknown = error_of([] { booking_from_json(with(booking_body(), "room", 3)); });

@@ -119,7 +119,7 @@ TEST_CASE("rooms format_rfc3339: parse and format round trip", "[rooms][time]") 
   CHECK(rooms::test::at(core::format_rfc3339(now)) == now);
 }
 
-// Every RFC 3339 year (0000-9999) parses, but format_rfc3339 goes through
+// Every year 0001-9999 parses, but format_rfc3339 goes through
 // system_clock::to_time_t, whose nanosecond time_point overflows outside
 // 1677-09-21..2262-04-11: the text written back names another date.
 TEST_CASE("rooms format_rfc3339: round trip outside 1678-2262", "[rooms][time][bug]") {
@@ -144,4 +144,25 @@ TEST_CASE("rooms parse_time: names the field in the error's field() and message"
     // The message quotes what the client sent.
     CHECK_THAT(std::string(e.what()), mentions(bad));
   }
+}
+
+TEST_CASE("rooms parse_time: hostile and out-of-range times are refused naming the field",
+          "[rooms][time]") {
+  // 30,000 digits of fraction once crashed the server through a recursive
+  // std::regex.
+  const std::string huge = "2030-01-01T10:00:00." + std::string(30000, '1') + "Z";
+  auto e = error_of([&] { rooms::parse_time("from", huge); });
+  CHECK(e.kind() == core::ErrorKind::invalid);
+  CHECK(e.field() == "from");
+  CHECK_THAT(std::string(e.what()), mentions("longer than 64 characters"));
+
+  // Past 9999 in UTC: the stored text would be 10000-01-01T01:00:00Z.
+  e = error_of([&] { rooms::parse_time("ends_at", "9999-12-31T20:00:00-05:00"); });
+  CHECK(e.field() == "ends_at");
+  CHECK_THAT(std::string(e.what()), mentions("outside the years 0001 to 9999"));
+  e = error_of([&] { rooms::parse_time("starts_at", "0001-01-01T00:30:00+01:00"); });
+  CHECK(e.field() == "starts_at");
+  CHECK_THAT(std::string(e.what()), mentions("outside the years 0001 to 9999"));
+  CHECK(rooms::parse_time("ends_at", "9999-12-31T23:59:59Z") ==
+        rooms::test::at("9999-12-31T23:59:59Z"));
 }

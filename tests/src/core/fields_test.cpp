@@ -1,5 +1,7 @@
 // Reading JSON request bodies with errors that name the field.
 
+#include <cstdint>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -75,6 +77,29 @@ TEST_CASE("core fields::required_string and required_integer", "[core][fields]")
   CHECK(std::string(e.what()) == "n must be an integer");
   e = error_of([&] { fields::required_integer(body, "none"); });
   CHECK(std::string(e.what()) == "none is required");
+}
+
+TEST_CASE("core fields::required_integer: the int64 range, no wrapping", "[core][fields]") {
+  // nlohmann reads these as unsigned; they once came back as -1 and INT64_MIN.
+  for (const char* text :
+       {R"({"capacity": 18446744073709551615})", R"({"capacity": 9223372036854775808})"}) {
+    INFO(text);
+    const auto e =
+        error_of([&] { fields::required_integer(nlohmann::json::parse(text), "capacity"); });
+    CHECK(e.kind() == ErrorKind::invalid);
+    CHECK(e.field() == "capacity");
+    CHECK(std::string(e.what()) == "capacity is out of range");
+  }
+  CHECK(fields::required_integer(nlohmann::json::parse(R"({"n": 9223372036854775807})"), "n") ==
+        INT64_MAX);
+  CHECK(fields::required_integer(nlohmann::json::parse(R"({"n": -9223372036854775808})"), "n") ==
+        INT64_MIN);
+  CHECK(fields::required_integer(nlohmann::json::parse(R"({"n": 0})"), "n") == 0);
+  // Past 2^64 nlohmann keeps a double: not an integer at all.
+  const auto e = error_of([&] {
+    fields::required_integer(nlohmann::json::parse(R"({"n": 18446744073709551616})"), "n");
+  });
+  CHECK(std::string(e.what()) == "n must be an integer");
 }
 
 TEST_CASE("core fields::optional_string: absent and null are nothing", "[core][fields]") {

@@ -1,6 +1,8 @@
 // Text rules shared by every service: printable UTF-8 and ids.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -43,14 +45,43 @@ TEST_CASE("core is_text_of_length: bounds are inclusive, in characters", "[core]
   CHECK_FALSE(is_text_of_length("a\x01", 1, 100));
 }
 
-TEST_CASE("core parse_id: decimal digits only, greater than zero", "[core][text]") {
+TEST_CASE("core parse_id: canonical decimal numbers from 1 to INT64_MAX", "[core][text]") {
   CHECK(parse_id("1") == std::optional<std::int64_t>(1));
   CHECK(parse_id("42") == std::optional<std::int64_t>(42));
-  CHECK(parse_id("007") == std::optional<std::int64_t>(7));
   CHECK(parse_id("999999999999999999") == std::optional<std::int64_t>(999999999999999999));
-  for (const std::string bad : {"", "0", "000", "-1", "+1", "1a", "a1", " 1", "1 ", "1.0", "ada",
-                                "0x10", "9999999999999999999", "99999999999999999999"}) {
+  // The largest id SQLite can hand out, refused while ids were capped at 18
+  // digits.
+  CHECK(parse_id("9223372036854775807") == std::optional<std::int64_t>(9223372036854775807));
+  CHECK(parse_id("1000000000000000000") == std::optional<std::int64_t>(1000000000000000000));
+  std::vector<std::string> not_ids{"",   "0",  "000", "01", "007", "-1",  "-0",   "+1",
+                                   "1a", "a1", " 1",  "1 ", "1.0", "ada", "0x10", "-"};
+  // Past INT64_MAX, or 20 digits long.
+  not_ids.insert(not_ids.end(),
+                 {"9223372036854775808", "9999999999999999999", "18446744073709551616",
+                  "99999999999999999999", "12345678901234567890", "00000000000000000001"});
+  for (const std::string& bad : not_ids) {
     INFO("text: '" << bad << "'");
     CHECK_FALSE(parse_id(bad));
   }
+  CHECK_FALSE(parse_id(std::string("1\0", 2)));
+  CHECK_FALSE(parse_id(std::string(100000, '1')));
+}
+
+TEST_CASE("core parse_integer: one way to write each int64", "[core][text]") {
+  CHECK(parse_integer("0") == std::optional<std::int64_t>(0));
+  CHECK(parse_integer("25") == std::optional<std::int64_t>(25));
+  CHECK(parse_integer("-3") == std::optional<std::int64_t>(-3));
+  CHECK(parse_integer("9223372036854775807") == std::optional<std::int64_t>(INT64_MAX));
+  CHECK(parse_integer("-9223372036854775808") == std::optional<std::int64_t>(INT64_MIN));
+  CHECK(parse_integer("-1000000000000000000") == std::optional<std::int64_t>(-1000000000000000000));
+  std::vector<std::string> not_integers{"",   "-",  "+",   "+1",  "-0",    "00",  "007", "-07",
+                                        " 1", "1 ", "1.5", "1e3", "12abc", "ten", "--1", "0x1"};
+  // Past either end of int64.
+  not_integers.insert(not_integers.end(), {"9223372036854775808", "-9223372036854775809",
+                                           "99999999999999999999", "-99999999999999999999"});
+  for (const std::string& bad : not_integers) {
+    INFO("text: '" << bad << "'");
+    CHECK_FALSE(parse_integer(bad));
+  }
+  CHECK_FALSE(parse_integer(std::string(100000, '9')));
 }
