@@ -2,15 +2,15 @@
 // creating new ones. Nothing here touches a database.
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "migrate/migrate.hpp"
@@ -20,10 +20,29 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// NNNN_name.up.sql, NNNN_name.down.sql, and their .postgres.sql variants.
-const std::regex kFileName{R"(^([0-9]{4,})_([a-z0-9_]+)\.(up|down)(\.postgres)?\.sql$)"};
-const std::regex kName{R"(^[a-z0-9_]+$)"};
-const std::regex kService{R"(^[a-z0-9-]+$)"};
+// Names are checked by plain scans, not std::regex: the regex engine
+// recurses once per character, and a long enough name from the command line
+// overflowed the stack.
+
+/// Longest migration name ("add_room_capacity") and service folder name.
+constexpr std::size_t kMaxNameLength = 100;
+constexpr std::size_t kMaxServiceLength = 64;
+
+bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+bool is_service_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/// [a-z0-9_]+, at most kMaxNameLength characters.
+bool is_valid_name(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxNameLength && std::all_of(s.begin(), s.end(), is_name_char);
+}
+
+/// [a-z0-9-]+, at most kMaxServiceLength characters.
+bool is_valid_service(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxServiceLength &&
+         std::all_of(s.begin(), s.end(), is_service_char);
+}
 
 std::string fnv1a64(const std::string& data) {
   std::uint64_t h = 14695981039346656037ull;
@@ -43,17 +62,49 @@ struct ParsedName {
   bool postgres = false;
 };
 
-// Nullopt when `file` (a bare file name) is not a migration file name.
-std::optional<ParsedName> parse_name(const std::string& file) {
-  std::smatch m;
-  if (!std::regex_match(file, m, kFileName)) return std::nullopt;
+// NNNN_name.up.sql, NNNN_name.down.sql, and their .postgres.sql variants:
+// 4 or more digits, '_', then [a-z0-9_]+ up to the first '.'. Nullopt when
+// `file` (a bare file name) is not of that form. Throws std::invalid_argument
+// naming `path` when it is, but its name is longer than kMaxNameLength or its
+// version does not fit an int64.
+std::optional<ParsedName> parse_name(std::string_view file, const std::string& path) {
+  const auto dot = file.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
   ParsedName p;
-  const std::string digits = m[1].str();
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p.version);
-  if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
-  p.name = m[2].str();
-  p.up = m[3].str() == "up";
-  p.postgres = m[4].matched;
+  const std::string_view suffix = file.substr(dot);
+  if (suffix == ".up.sql" || suffix == ".up.postgres.sql") {
+    p.up = true;
+  } else if (suffix == ".down.sql" || suffix == ".down.postgres.sql") {
+    p.up = false;
+  } else {
+    return std::nullopt;
+  }
+  p.postgres = suffix.find(".postgres") != std::string_view::npos;
+  const std::string_view stem_part = file.substr(0, dot);
+  std::size_t digits = 0;
+  while (digits < stem_part.size() && stem_part[digits] >= '0' && stem_part[digits] <= '9') {
+    ++digits;
+  }
+  if (digits < 4 || digits == stem_part.size() || stem_part[digits] != '_') return std::nullopt;
+  const std::string_view name = stem_part.substr(digits + 1);
+  if (name.empty() || !std::all_of(name.begin(), name.end(), is_name_char)) return std::nullopt;
+
+  if (name.size() > kMaxNameLength) {
+    throw std::invalid_argument("migration file " + path + ": the name is " +
+                                std::to_string(name.size()) + " characters long; at most " +
+                                std::to_string(kMaxNameLength) + " are allowed");
+  }
+  // Digit by digit, refusing before the value passes INT64_MAX.
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (std::size_t i = 0; i < digits; ++i) {
+    const int d = stem_part[i] - '0';
+    if (p.version > (kMax - d) / 10) {
+      throw std::invalid_argument("migration file " + path + ": the version is larger than " +
+                                  std::to_string(kMax));
+    }
+    p.version = p.version * 10 + d;
+  }
+  p.name = std::string(name);
   return p;
 }
 
@@ -82,14 +133,16 @@ std::vector<Migration> assemble(const std::vector<SourceFile>& files, db::Dialec
     }
     const std::string service = f.path.substr(0, slash);
     const std::string file = f.path.substr(slash + 1);
-    if (!std::regex_match(service, kService)) {
-      bad_file(f.path, "service folder '" + service + "' must match [a-z0-9-]+");
+    if (!is_valid_service(service)) {
+      bad_file(f.path, "service folder '" + service + "' must match [a-z0-9-]+, at most " +
+                           std::to_string(kMaxServiceLength) + " characters");
     }
-    const auto parsed = parse_name(file);
+    const auto parsed = parse_name(file, f.path);
     if (!parsed) {
       bad_file(f.path,
                "bad name: expected NNNN_name.up.sql or NNNN_name.down.sql (4+ digits, name "
-               "[a-z0-9_]+, optional .postgres before .sql)");
+               "[a-z0-9_]+, at most " +
+                   std::to_string(kMaxNameLength) + " characters, optional .postgres before .sql)");
     }
     Group& g = groups[{service, parsed->version}];
     if (g.first_path.empty()) {
@@ -155,15 +208,27 @@ std::vector<SourceFile> read_dir(const std::string& dir) {
 
 std::vector<std::string> create(const std::string& dir, const std::string& service,
                                 const std::string& name) {
-  if (!std::regex_match(service, kService)) {
-    throw std::invalid_argument("service '" + service +
-                                "' is not valid: use lower-case letters, digits and '-' "
-                                "([a-z0-9-]+), e.g. user-mgmt");
+  // Too long to quote back: say how long instead.
+  if (service.size() > kMaxServiceLength) {
+    throw std::invalid_argument("service name is " + std::to_string(service.size()) +
+                                " characters long; at most " + std::to_string(kMaxServiceLength) +
+                                " lower-case letters, digits and '-' ([a-z0-9-]+), e.g. user-mgmt");
   }
-  if (!std::regex_match(name, kName)) {
-    throw std::invalid_argument("migration name '" + name +
-                                "' is not valid: use lower-case letters, digits and '_' "
-                                "([a-z0-9_]+), e.g. add_room_capacity");
+  if (!is_valid_service(service)) {
+    throw std::invalid_argument("service '" + service + "' is not valid: use 1 to " +
+                                std::to_string(kMaxServiceLength) +
+                                " lower-case letters, digits and '-' ([a-z0-9-]+), e.g. user-mgmt");
+  }
+  if (name.size() > kMaxNameLength) {
+    throw std::invalid_argument(
+        "migration name is " + std::to_string(name.size()) + " characters long; at most " +
+        std::to_string(kMaxNameLength) +
+        " lower-case letters, digits and '_' ([a-z0-9_]+), e.g. add_room_capacity");
+  }
+  if (!is_valid_name(name)) {
+    throw std::invalid_argument(
+        "migration name '" + name + "' is not valid: use 1 to " + std::to_string(kMaxNameLength) +
+        " lower-case letters, digits and '_' ([a-z0-9_]+), e.g. add_room_capacity");
   }
   const fs::path folder = fs::path(dir) / service;
   std::error_code ec;
@@ -172,8 +237,12 @@ std::vector<std::string> create(const std::string& dir, const std::string& servi
 
   std::int64_t last = 0;
   for (const auto& entry : fs::directory_iterator(folder)) {
-    const auto parsed = parse_name(entry.path().filename().string());
+    const auto parsed = parse_name(entry.path().filename().string(), entry.path().string());
     if (parsed) last = std::max(last, parsed->version);
+  }
+  if (last == std::numeric_limits<std::int64_t>::max()) {
+    throw Error("cannot number the next migration of " + service + ": " + std::to_string(last) +
+                " is the largest version");
   }
   const std::string file_stem = stem(last + 1, name);
   const fs::path up = folder / (file_stem + ".up.sql");

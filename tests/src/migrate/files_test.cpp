@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "migrate/migrate.hpp"
@@ -242,4 +243,162 @@ TEST_CASE("the binary embeds every file of migrations/ with its exact contents")
   // The shipped migrations are well formed for both dialects.
   CHECK_NOTHROW(assemble(files, Dialect::sqlite));
   CHECK_NOTHROW(assemble(files, Dialect::postgres));
+}
+
+TEST_CASE("assemble accepts exactly the NNNN_name.(up|down)[.postgres].sql names") {
+  // Stems with all four files; version and name as read.
+  const std::vector<std::tuple<std::string, std::int64_t, std::string>> good{
+      {"0001_a", 1, "a"},
+      {"12345_x_y_9", 12345, "x_y_9"},
+      {"0002__", 2, "_"},
+      {"0003_1", 3, "1"},
+      {"0004_0001_x", 4, "0001_x"},
+      {"00000000000000000000000000000005_padded", 5, "padded"},
+      {"9223372036854775807_largest", 9223372036854775807, "largest"},
+      {"0006_" + std::string(100, 'n'), 6, std::string(100, 'n')},
+  };
+  for (const auto& [file_stem, version, name] : good) {
+    CAPTURE(file_stem);
+    const std::vector<SourceFile> files{{"a-b-0/" + file_stem + ".up.sql", "u"},
+                                        {"a-b-0/" + file_stem + ".down.sql", "d"},
+                                        {"a-b-0/" + file_stem + ".up.postgres.sql", "pu"},
+                                        {"a-b-0/" + file_stem + ".down.postgres.sql", "pd"}};
+    const auto ms = assemble(files, Dialect::postgres);
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].service == "a-b-0");
+    CHECK(ms[0].version == version);
+    CHECK(ms[0].name == name);
+    CHECK(ms[0].up_sql == "pu");
+    CHECK(ms[0].down_sql == "pd");
+  }
+  for (const std::string& service : std::vector<std::string>{"-", "0", std::string(64, 's')}) {
+    CAPTURE(service);
+    const std::vector<SourceFile> files{{service + "/0001_x.up.sql", ""},
+                                        {service + "/0001_x.down.sql", ""}};
+    CHECK(assemble(files, Dialect::sqlite).at(0).service == service);
+  }
+}
+
+TEST_CASE("assemble refuses every other file name, naming the file") {
+  for (const std::string bad : {"svc/001_a.up.sql",
+                                "svc/0001a.up.sql",
+                                "svc/0001_.up.sql",
+                                "svc/0001.up.sql",
+                                "svc/_0001_a.up.sql",
+                                "svc/0001-a.up.sql",
+                                "svc/0001_a .up.sql",
+                                "svc/0001_é.up.sql",
+                                "svc/0001_a.UP.sql",
+                                "svc/0001_a.up.SQL",
+                                "svc/0001_a.up.sql.bak",
+                                "svc/0001_a.up.sql\n",
+                                "svc/0001_a.up.postgres",
+                                "svc/0001_a.postgres.up.sql",
+                                "svc/0001_a.up.postgres.postgres.sql",
+                                "svc/0001_a.up..sql",
+                                "svc/0001_a.sql",
+                                "svc/0001_a",
+                                "svc/",
+                                "svc/.up.sql"}) {
+    CAPTURE(bad);
+    const std::vector<SourceFile> files{{bad, ""}};
+    CHECK_THAT(invalid_argument_of([&] { assemble(files, Dialect::sqlite); }),
+               Contains(bad) && Contains("bad name"));
+  }
+  for (const std::string& service :
+       std::vector<std::string>{"", "Svc", "s_v", "s.v", "s v", "é", std::string(65, 's')}) {
+    CAPTURE(service);
+    const std::vector<SourceFile> files{{service + "/0001_x.up.sql", ""}};
+    CHECK_THAT(invalid_argument_of([&] { assemble(files, Dialect::sqlite); }),
+               Contains("service folder '" + service + "' must match [a-z0-9-]+, at most 64"));
+  }
+}
+
+TEST_CASE("assemble refuses a version past INT64_MAX and a name past 100 characters") {
+  for (const std::string& bad : std::vector<std::string>{
+           "svc/9223372036854775808_x.up.sql", "svc/99999999999999999999_x.up.sql",
+           "svc/" + std::string(100000, '9') + "_x.up.sql"}) {
+    const std::vector<SourceFile> files{{bad, ""}};
+    CHECK_THAT(invalid_argument_of([&] { assemble(files, Dialect::sqlite); }),
+               Contains(bad) && Contains("the version is larger than 9223372036854775807"));
+  }
+  const std::string long_name = "svc/0001_" + std::string(101, 'n') + ".up.sql";
+  CHECK_THAT(invalid_argument_of([&] {
+               assemble({{long_name, ""}}, Dialect::sqlite);
+             }),
+             Contains(long_name) && Contains("the name is 101 characters long; at most 100"));
+  const std::string huge_name = "svc/0001_" + std::string(100000, 'n') + ".up.sql";
+  CHECK_THAT(invalid_argument_of([&] {
+               assemble({{huge_name, ""}}, Dialect::sqlite);
+             }),
+             Contains("the name is 100000 characters long; at most 100"));
+}
+
+TEST_CASE("create refuses names too long to be useful, saying how long, and writes nothing") {
+  TempDir tmp;
+  const std::string dir = tmp.path.string();
+
+  // 100,000 characters once overflowed the stack of std::regex.
+  CHECK(invalid_argument_of([&] { create(dir, "rooms", std::string(100000, 'a')); }) ==
+        "migration name is 100000 characters long; at most 100 lower-case letters, digits and "
+        "'_' ([a-z0-9_]+), e.g. add_room_capacity");
+  CHECK_THAT(invalid_argument_of([&] { create(dir, "rooms", std::string(101, 'a')); }),
+             Contains("101 characters long; at most 100"));
+  CHECK(invalid_argument_of([&] { create(dir, std::string(100000, 's'), "x"); }) ==
+        "service name is 100000 characters long; at most 64 lower-case letters, digits and '-' "
+        "([a-z0-9-]+), e.g. user-mgmt");
+  CHECK_THAT(invalid_argument_of([&] { create(dir, std::string(65, 's'), "x"); }),
+             Contains("65 characters long; at most 64"));
+  // The same characters, too many of them, are refused for their length
+  // before anything else.
+  CHECK_THAT(invalid_argument_of([&] { create(dir, "rooms", std::string(100000, '!')); }),
+             Contains("100000 characters long"));
+  CHECK(fs::is_empty(tmp.path));
+
+  // The longest names are fine, and what create writes assemble reads.
+  const std::string service(64, 's');
+  const std::string name(100, 'n');
+  CHECK(create(dir, service, name)[0] ==
+        (tmp.path / service / ("0001_" + name + ".up.sql")).string());
+  const auto ms = assemble(read_dir(dir), Dialect::sqlite);
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].name == name);
+}
+
+TEST_CASE("create accepts the names [a-z0-9_]+ and services [a-z0-9-]+, nothing else") {
+  TempDir tmp;
+  const std::string dir = tmp.path.string();
+  for (const std::string name : {"a", "_", "0", "a_b_1", "__x__"}) {
+    CAPTURE(name);
+    CHECK_NOTHROW(create(dir, "svc", name));
+  }
+  for (const std::string service : {"a", "-", "0", "a-b-1"}) {
+    CAPTURE(service);
+    CHECK_NOTHROW(create(dir, service, "x"));
+  }
+  for (const std::string& bad : std::vector<std::string>{"é", "a\n", "a\tb", "A", "a/b", "a:b"}) {
+    CAPTURE(bad);
+    CHECK_THAT(invalid_argument_of([&] { create(dir, "svc", bad); }),
+               Contains("is not valid: use 1 to 100 lower-case letters, digits and '_'"));
+    CHECK_THAT(invalid_argument_of([&] { create(dir, bad, "x"); }),
+               Contains("is not valid: use 1 to 64 lower-case letters, digits and '-'"));
+  }
+  // A NUL byte too (what() ends at it, so no message check).
+  CHECK_THROWS_AS(create(dir, "svc", std::string("a\0b", 3)), std::invalid_argument);
+  CHECK_THROWS_AS(create(dir, std::string("a\0b", 3), "x"), std::invalid_argument);
+}
+
+TEST_CASE("create refuses to number past the largest version, and a version past it") {
+  TempDir tmp;
+  const std::string dir = tmp.path.string();
+  write(tmp.path / "svc/9223372036854775807_last.up.sql", "");
+  write(tmp.path / "svc/9223372036854775807_last.down.sql", "");
+  CHECK_THROWS_WITH(create(dir, "svc", "next"),
+                    "cannot number the next migration of svc: 9223372036854775807 is the largest "
+                    "version");
+
+  write(tmp.path / "big/99999999999999999999_x.up.sql", "");
+  CHECK_THAT(invalid_argument_of([&] { create(dir, "big", "next"); }),
+             Contains("99999999999999999999_x.up.sql") &&
+                 Contains("the version is larger than 9223372036854775807"));
 }
