@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/commands.hpp"
+#include "core/url.hpp"
 
 namespace roombook::cmd {
 
@@ -13,7 +14,7 @@ Runner setup_config(CLI::App& app, ConfigFlags& /*flags*/) {
     std::size_t name_width = 4, value_width = 5;
     auto shown = [](const config::Setting& s) {
       // A URL may carry a password; never print it.
-      return s.name.find("_URL") != std::string::npos ? db::mask_url(s.value) : s.value;
+      return s.name.find("_URL") != std::string::npos ? core::mask_url(s.value) : s.value;
     };
     for (const auto& s : ctx.config.settings()) {
       name_width = std::max(name_width, s.name.size());

@@ -8,6 +8,7 @@
 
 #include "cmd/commands.hpp"
 #include "core/error.hpp"
+#include "core/url.hpp"
 #include "log/log.hpp"
 #include "migrate/migrate.hpp"
 
@@ -69,7 +70,7 @@ std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string&
     const auto& unknown = names[migrate::State::unknown];
     const auto& changed = names[migrate::State::modified];
     const auto& pending = names[migrate::State::pending];
-    const auto where = "the database " + db::mask_url(url) + " of " + service;
+    const auto where = "the database " + core::mask_url(url) + " of " + service;
     if (!unknown.empty()) {
       throw core::Error(core::ErrorKind::unavailable,
                         where + " has migrations this binary does not know (" + unknown +

@@ -4,6 +4,7 @@
 
 #include "cmd/commands.hpp"
 #include "cmd/serve.hpp"
+#include "core/url.hpp"
 #include "http/http.hpp"
 #include "log/log.hpp"
 #include "rooms/routes.hpp"
@@ -107,7 +108,7 @@ int run_serve(Context& ctx, const ServeOptions& options) {
     auto server = std::make_unique<http::Server>(server_options, router);
     server->start();
     log->info("{} listening on http://{}:{} ({} threads, database {})", name, server_options.host,
-              server->port(), threads, db::mask_url(ctx.config.database_url(name)));
+              server->port(), threads, core::mask_url(ctx.config.database_url(name)));
     running.push_back({std::move(pool), std::move(resources), std::move(server)});
   }
 

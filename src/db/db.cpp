@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 
+#include "core/url.hpp"
 #include "db/sqlite.hpp"
 
 namespace roombook::db {
@@ -43,8 +44,7 @@ std::string format_real(double d) {
   return s;
 }
 
-constexpr std::string_view kAcceptedUrls =
-    "expected sqlite:PATH, sqlite:///ABSOLUTE/PATH or sqlite::memory:";
+constexpr std::string_view kAcceptedUrls = "sqlite:PATH, sqlite:///ABS/PATH or sqlite::memory:";
 
 }  // namespace
 
@@ -110,81 +110,68 @@ void Transaction::commit() {
 
 // URLs --------------------------------------------------------------------
 
-std::unique_ptr<Pool> open(const std::string& url, const PoolOptions& options) {
+std::optional<Url> parse_url(const std::string& url, std::string& why) {
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    throw std::invalid_argument("PostgreSQL is not supported by this build yet: " + mask_url(url));
+    return Url{Url::Kind::postgres, {}};
   }
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (!url.starts_with(kSqlite)) {
+    why = "the scheme must be sqlite: or postgres://";
+    return std::nullopt;
+  }
+  const std::string_view rest = std::string_view(url).substr(kSqlite.size());
+  if (rest == ":memory:") return Url{Url::Kind::sqlite_memory, ":memory:"};
+  std::string path;
+  if (rest.starts_with("//")) {
+    // URL form: only an empty host is meaningful, i.e. sqlite:///abs/path.
+    if (!rest.starts_with("///")) {
+      why = "sqlite:// must be followed by an absolute path: sqlite:///ABS/PATH";
+      return std::nullopt;
+    }
+    path = std::string(rest.substr(2));
+  } else {
+    path = std::string(rest);
+  }
+  if (path.empty() || path == "/") {
+    why = "sqlite: needs a path: " + std::string(kAcceptedUrls);
+    return std::nullopt;
+  }
+  // SQLite gives names starting with ':' special meanings; a typo such as
+  // "sqlite::memory" would otherwise silently create a file named ":memory".
+  if (path.front() == ':') {
+    why = "\"" + path + "\" is a special name SQLite does not know: " + std::string(kAcceptedUrls);
+    return std::nullopt;
+  }
+  return Url{Url::Kind::sqlite_file, std::move(path)};
+}
+
+std::unique_ptr<Pool> open(const std::string& url, const PoolOptions& options) {
   if (options.max_connections == 0) {
     throw std::invalid_argument("database pool size must be at least 1");
   }
   if (options.busy_timeout_ms < 0) {
     throw std::invalid_argument("database busy timeout must not be negative");
   }
-  auto bad_url = [&](std::string_view why) {
-    return std::invalid_argument("bad database URL \"" + mask_url(url) + "\": " + std::string(why) +
-                                 "; " + std::string(kAcceptedUrls));
-  };
-  constexpr std::string_view kSqlite = "sqlite:";
-  if (!url.starts_with(kSqlite)) throw bad_url("unsupported scheme");
-
-  std::string_view rest = std::string_view(url).substr(kSqlite.size());
-  if (rest == ":memory:") {
-    // Each in-memory connection is a database of its own: a second
-    // connection would see none of the first one's tables.
-    PoolOptions one = options;
-    one.max_connections = 1;
-    return detail::open_sqlite(":memory:", one);
+  std::string why;
+  const auto parsed = parse_url(url, why);
+  if (!parsed) {
+    throw std::invalid_argument("bad database URL \"" + core::mask_url(url) + "\": " + why);
   }
-  std::string path;
-  if (rest.starts_with("//")) {
-    // URL form: only an empty host is meaningful, i.e. sqlite:///abs/path.
-    if (!rest.starts_with("///")) throw bad_url("a host is not allowed, use three slashes");
-    path = std::string(rest.substr(2));
-  } else {
-    path = std::string(rest);
-  }
-  if (path.empty() || path == "/") throw bad_url("no file path");
-  // SQLite gives names starting with ':' special meanings; a typo such as
-  // "sqlite::memory" would otherwise silently create a file named ":memory".
-  if (path.front() == ':') throw bad_url("unknown special name");
-  return detail::open_sqlite(path, options);
-}
-
-std::string mask_url(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const std::size_t start = scheme_end + 3;
-  std::string out = url;
-
-  // userinfo: scheme://user:password@host/... The last '@' before the query
-  // ends it, so a password containing '@' is still masked whole.
-  const std::size_t query = url.find_first_of("?#", start);
-  const std::size_t search_end = query == std::string::npos ? url.size() : query;
-  const std::size_t at = url.rfind('@', search_end == 0 ? 0 : search_end - 1);
-  if (at != std::string::npos && at > start) {
-    const std::size_t colon = url.find(':', start);
-    // A '/' before the colon means there is no userinfo (a path with ':' in it).
-    if (colon < at && url.find('/', start) > colon) {
-      out = url.substr(0, colon + 1) + "***" + url.substr(at);
+  switch (parsed->kind) {
+    case Url::Kind::postgres:
+      throw std::invalid_argument("PostgreSQL is not supported by this build yet: " +
+                                  core::mask_url(url));
+    case Url::Kind::sqlite_memory: {
+      // Each in-memory connection is a database of its own: a second
+      // connection would see none of the first one's tables.
+      PoolOptions one = options;
+      one.max_connections = 1;
+      return detail::open_sqlite(":memory:", one);
     }
+    case Url::Kind::sqlite_file:
+      break;
   }
-
-  // libpq also takes the password as a query parameter.
-  const std::size_t q = out.find('?');
-  if (q != std::string::npos) {
-    std::size_t pos = q + 1;
-    while (pos < out.size()) {
-      std::size_t amp = out.find('&', pos);
-      if (amp == std::string::npos) amp = out.size();
-      constexpr std::string_view kKey = "password=";
-      if (std::string_view(out).substr(pos, amp - pos).starts_with(kKey)) {
-        out.replace(pos + kKey.size(), amp - pos - kKey.size(), "***");
-        amp = pos + kKey.size() + 3;
-      }
-      pos = amp + 1;
-    }
-  }
-  return out;
+  return detail::open_sqlite(parsed->path, options);
 }
 
 }  // namespace roombook::db

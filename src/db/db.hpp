@@ -139,14 +139,23 @@ struct PoolOptions {
   int busy_timeout_ms = 10000;
 };
 
-/// Opens a pool for a database URL:
-///   sqlite:PATH (relative), sqlite:///ABS/PATH, sqlite::memory:
+/// A database URL taken apart.
+struct Url {
+  enum class Kind { sqlite_file, sqlite_memory, postgres };
+  Kind kind = Kind::sqlite_file;
+  std::string path;  ///< of a SQLite file, as given (relative to the current directory)
+};
+
+/// Parses a database URL: sqlite:PATH (relative), sqlite:///ABS/PATH,
+/// sqlite::memory:, postgres://... or postgresql://... The one parser both
+/// `Config::load` (to refuse a bad value at start, naming its variable) and
+/// open() use. nullopt with the reason in `why` for anything else.
+std::optional<Url> parse_url(const std::string& url, std::string& why);
+
+/// Opens a pool for a database URL (see parse_url).
 /// Throws db::Error(connection) when it cannot open it, std::invalid_argument
 /// for a malformed URL or a scheme this build does not support. `sqlite::memory:` gives a pool of
 /// one connection, since every SQLite in-memory connection is a database of its own.
 std::unique_ptr<Pool> open(const std::string& url, const PoolOptions& options = {});
-
-/// The URL with any password replaced by "***", for logs and `roombook config`.
-std::string mask_url(const std::string& url);
 
 }  // namespace roombook::db
