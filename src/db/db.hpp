@@ -19,7 +19,8 @@ namespace roombook::db {
 enum class ErrorCode {
   constraint,  ///< UNIQUE, NOT NULL, CHECK or FOREIGN KEY violated
   busy,        ///< the database stayed locked past the busy timeout
-  connection,  ///< cannot open or lost the connection
+  connection,  ///< cannot open or lost the connection, or its file is gone
+  full,        ///< the disk (or the database's size limit) is full
   other,
 };
 

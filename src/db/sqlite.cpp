@@ -5,6 +5,7 @@
 #include "db/sqlite.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Database.h>
@@ -58,6 +59,8 @@ ErrorCode classify(int result_code) {
     case SQLITE_CANTOPEN:
     case SQLITE_NOTADB:
       return ErrorCode::connection;
+    case SQLITE_FULL:
+      return ErrorCode::full;
     default:
       return ErrorCode::other;
   }
@@ -154,7 +157,29 @@ class WriteGate {
     freed_.notify_one();
   }
 
+  /// Whether `path` is still the file this process first opened there, by
+  /// device and inode: a file deleted or replaced while served would take
+  /// every later write into a file nobody will read again (SQLite writes
+  /// on through its open descriptor), and a new connection would create an
+  /// empty one. The first call records the file. Never opens the file: a
+  /// second descriptor closed would drop SQLite's POSIX locks on it.
+  bool same_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;
+    std::lock_guard lock(mutex_);
+    if (!identity_) identity_.emplace(st.st_dev, st.st_ino);
+    return identity_->first == st.st_dev && identity_->second == st.st_ino;
+  }
+  bool knows_file() {
+    std::lock_guard lock(mutex_);
+    return identity_.has_value();
+  }
+  /// True the first time only: the error is logged once, not per write.
+  bool first_report() { return !reported_.exchange(true); }
+
  private:
+  std::optional<std::pair<dev_t, ino_t>> identity_;
+  std::atomic<bool> reported_{false};
   std::mutex mutex_;
   std::condition_variable freed_;
   bool held_ = false;
@@ -243,12 +268,27 @@ struct StringHash {
   }
 };
 
+/// The error for a write to a database whose file went away.
+Error file_gone(const std::string& path, WriteGate& gate) {
+  if (gate.first_report()) {
+    logger()->error(
+        "SQLite database {} was deleted or replaced while in use: refusing writes, which would be "
+        "lost; restore the file or restart the service",
+        path);
+  }
+  return Error(ErrorCode::connection,
+               "the database file \"" + path + "\" was deleted or replaced after it was opened");
+}
+
 class SqliteConnection final : public Backend {
  public:
   SqliteConnection(const std::string& path, int busy_timeout_ms, std::shared_ptr<WriteGate> gate)
       : gate_(std::move(gate)),
+        path_(path),
         // The bare constructor opens read-only: ask for read-write and create.
-        db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms) {
+        db_(open_checked(path, *gate_), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+            busy_timeout_ms) {
+    if (path_ != ":memory:" && !gate_->same_file(path_)) throw file_gone(path_, *gate_);
     // Before the pragmas: switching to WAL takes a lock another process may
     // hold for a moment.
     db_.setBusyTimeout(busy_timeout_ms);
@@ -409,7 +449,12 @@ class SqliteConnection final : public Backend {
   class WriteScope {
    public:
     WriteScope(SqliteConnection& conn, bool writes) : conn_(conn) {
-      if (writes && !conn_.holds_gate_) conn_.holds_gate_ = conn_.gate_->acquire();
+      if (writes && !conn_.holds_gate_) {
+        // Each write transaction (or lone write) checks that its file is
+        // still there: one stat(), no file opened.
+        conn_.check_file();
+        conn_.holds_gate_ = conn_.gate_->acquire();
+      }
     }
     ~WriteScope() {
       if (conn_.holds_gate_ && !conn_.holds_write_lock()) conn_.release_gate();
@@ -513,7 +558,20 @@ class SqliteConnection final : public Backend {
                                    "\" failed: " + sqlite3_errmsg(db_.getHandle()));
   }
 
+  /// A connection opened after the file went would create an empty one.
+  static const std::string& open_checked(const std::string& path, WriteGate& gate) {
+    if (path != ":memory:" && gate.knows_file() && !gate.same_file(path)) {
+      throw file_gone(path, gate);
+    }
+    return path;
+  }
+
+  void check_file() {
+    if (path_ != ":memory:" && !gate_->same_file(path_)) throw file_gone(path_, *gate_);
+  }
+
   std::shared_ptr<WriteGate> gate_;
+  const std::string path_;
   /// This connection took the gate and has not given it back yet.
   bool holds_gate_ = false;
   // Declared before the statements so it is destroyed after them: SQLite

@@ -238,6 +238,18 @@ Response handle(const Router& router, Request& request, std::size_t max_body_byt
                                e.what());
         return Response::problem(503, "the database is busy; retry shortly")
             .header("Retry-After", "1");
+      case db::ErrorCode::connection:
+        log::get("http")->error("{} {}: database unavailable: {}", to_string(request.method),
+                                request.path, e.what());
+        return Response::problem(503, "the database is unavailable; nothing was changed")
+            .header("Retry-After", "1");
+      case db::ErrorCode::full:
+        log::get("http")->error("{} {}: storage full: {}", to_string(request.method), request.path,
+                                e.what());
+        return Response::problem(507,
+                                 "the server's storage is full; nothing was changed, retry "
+                                 "later")
+            .header("Retry-After", "30");
       default:
         log::get("http")->error("{} {}: database error: {}", to_string(request.method),
                                 request.path, e.what());

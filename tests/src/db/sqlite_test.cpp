@@ -1,8 +1,11 @@
 // The SQLite connection: placeholders, values, errors, transactions, scripts.
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -301,4 +304,63 @@ TEST_CASE("sqlite: a writer blocked past the busy timeout gets ErrorCode::busy",
   second->execute(kInsertUser, {std::string("b@x")});
   tx2.commit();
   CHECK(count(*first, kCountUsers) == 2);
+}
+
+TEST_CASE("sqlite: a full database is ErrorCode::full, and writes succeed again with room",
+          "[db][sqlite][full]") {
+  TempDir dir;
+  auto pool = open("sqlite:" + (dir.path() / "full.db").string());
+  auto conn = pool->acquire();
+  conn->execute(kCreateUsers);
+  // SQLite's own size limit fails writes exactly as a full disk does.
+  const auto pages = conn->query({"", "PRAGMA page_count"}).at(0).integer(0);
+  const std::string limit = "PRAGMA max_page_count = " + std::to_string(pages + 2);
+  conn->execute({"", limit});
+  std::int64_t stored = 0;
+  const auto error = error_of([&] {
+    for (int i = 0; i < 100000; ++i) {
+      conn->execute(kInsertUser, {std::string(200, 'a') + std::to_string(i)});
+      ++stored;
+    }
+  });
+  CHECK(error.code() == ErrorCode::full);
+  CHECK(stored > 0);
+  CHECK(count(*conn, kCountUsers) == stored);  // nothing acknowledged is lost
+  conn->execute({"", "PRAGMA max_page_count = 1000000"});
+  conn->execute(kInsertUser, {std::string("after")});
+  CHECK(count(*conn, kCountUsers) == stored + 1);
+}
+
+TEST_CASE("sqlite: writes to a database file deleted or replaced while open are refused",
+          "[db][sqlite][gone]") {
+  TempDir dir;
+  const auto file = dir.path() / "gone.db";
+  auto pool = open("sqlite:" + file.string());
+  {
+    auto conn = pool->acquire();
+    conn->execute(kCreateUsers);
+    conn->execute(kInsertUser, {std::string("before")});
+  }
+  SECTION("deleted") {
+    std::filesystem::remove(file);
+    std::filesystem::remove(file.string() + "-wal");
+    std::filesystem::remove(file.string() + "-shm");
+  }
+  SECTION("replaced by another file") {
+    std::filesystem::rename(file, dir.path() / "moved.db");
+    std::ofstream(file) << "";
+  }
+  auto conn = pool->acquire();
+  const auto write = error_of([&] { conn->execute(kInsertUser, {std::string("lost")}); });
+  CHECK(write.code() == ErrorCode::connection);
+  CHECK_THAT(write.what(), Contains(file.string()) && Contains("deleted or replaced"));
+  CHECK(error_of([&] { conn->begin(); }).code() == ErrorCode::connection);
+  // Reads still see what the open file holds.
+  CHECK(count(*conn, kCountUsers) == 1);
+  // A connection opened now would create an empty file: refused too.
+  std::vector<Pool::Lease> more;
+  const auto opening = error_of([&] {
+    for (int i = 0; i < 3; ++i) more.push_back(pool->acquire());
+  });
+  CHECK(opening.code() == ErrorCode::connection);
 }

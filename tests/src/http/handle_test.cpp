@@ -240,8 +240,9 @@ TEST_CASE("http handle: core::Error kinds map to 400, 404, 409 and 503", "[http]
   }
 }
 
-TEST_CASE("http handle: db::Error maps to 409, 503 with Retry-After, or 500, never showing SQL",
-          "[http][handle]") {
+TEST_CASE(
+    "http handle: db::Error maps to 409, 503 or 507 with Retry-After, or 500, never showing SQL",
+    "[http][handle]") {
   const std::string engine_text = "UNIQUE constraint failed: users.username in INSERT INTO users";
   auto throwing_db = [&](db::ErrorCode code) {
     return throwing(
@@ -259,9 +260,16 @@ TEST_CASE("http handle: db::Error maps to 409, 503 with Retry-After, or 500, nev
     CHECK(header_of(resp, "Retry-After") == std::optional<std::string>("1"));
     CHECK_THAT(resp.body, !Catch::Contains("users.username"));
   }
-  SECTION("connection: 500") {
+  SECTION("connection (lost, or its file gone): 503 with Retry-After") {
     const auto resp = call(throwing_db(db::ErrorCode::connection), Method::get, "/x");
-    problem(resp, 500);
+    problem(resp, 503);
+    CHECK(header_of(resp, "Retry-After") == std::optional<std::string>("1"));
+    CHECK_THAT(resp.body, !Catch::Contains("users.username"));
+  }
+  SECTION("storage full: 507 with Retry-After") {
+    const auto resp = call(throwing_db(db::ErrorCode::full), Method::get, "/x");
+    problem(resp, 507);
+    CHECK(header_of(resp, "Retry-After"));
     CHECK_THAT(resp.body, !Catch::Contains("users.username"));
   }
   SECTION("other: 500") {
