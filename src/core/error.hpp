@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -24,10 +26,18 @@ class Error : public std::runtime_error {
 
   ErrorKind kind() const noexcept { return kind_; }
   const std::string& field() const noexcept { return field_; }
+  /// For `unavailable`: when trying again makes sense, if known (HTTP's
+  /// Retry-After).
+  const std::optional<std::chrono::seconds>& retry_after() const noexcept { return retry_after_; }
+  Error& with_retry_after(std::chrono::seconds s) {
+    retry_after_ = s;
+    return *this;
+  }
 
  private:
   ErrorKind kind_;
   std::string field_;
+  std::optional<std::chrono::seconds> retry_after_;
 };
 
 /// Shorthands for the common cases.

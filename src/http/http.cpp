@@ -6,46 +6,12 @@
 #include "core/text.hpp"
 #include "db/db.hpp"
 #include "http/http.hpp"
+#include "http/wire.hpp"
 #include "log/log.hpp"
 
 namespace roombook::http {
 
 namespace {
-
-const char* reason_phrase(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Content Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Content";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
-}
 
 int status_of(core::ErrorKind kind) {
   switch (kind) {
@@ -106,47 +72,120 @@ std::optional<std::string> Request::query_param(const std::string& name) const {
   return first->second;
 }
 
+namespace {
+
+/// Where a parse of a JSON document failed: in the value of `member` (the
+/// innermost member whose value holds the failure; empty outside any
+/// member), or, with `in_name`, in a member name.
+struct FailurePlace {
+  std::string member;
+  bool in_name = false;
+};
+
+/// Parses `body` again, following its objects and arrays, to tell where the
+/// parse fails. nlohmann's messages quote the offending text (not UTF-8, or
+/// 30,000 digits long); a client is better served by the member's name.
+FailurePlace locate_failure(const std::string& body) {
+  // One frame per open object or array: an object's current member, and
+  // whether its value is being read (if not, the next member name is).
+  struct Frame {
+    bool object = false;
+    std::string member;
+    bool in_value = false;
+  };
+  std::vector<Frame> open;
+  using Event = nlohmann::json::parse_event_t;
+  try {
+    auto ignored = nlohmann::json::parse(body, [&](int, Event event, nlohmann::json& parsed) {
+      switch (event) {
+        case Event::object_start:
+        case Event::array_start:
+          open.push_back({event == Event::object_start, "", false});
+          break;
+        case Event::key:
+          open.back().member = parsed.get<std::string>();
+          open.back().in_value = true;
+          break;
+        case Event::object_end:
+        case Event::array_end:
+          open.pop_back();
+          [[fallthrough]];
+        case Event::value:  // the member's value is complete
+          if (!open.empty() && open.back().object) open.back().in_value = false;
+          break;
+      }
+      return true;
+    });
+    (void)ignored;
+  } catch (const nlohmann::json::exception&) {
+  }
+  FailurePlace place;
+  if (!open.empty() && open.back().object && !open.back().in_value) {
+    place.in_name = true;
+    return place;
+  }
+  // Inside arrays, the member that holds the array.
+  for (auto it = open.rbegin(); it != open.rend(); ++it) {
+    if (it->object) {
+      place.member = it->member;
+      break;
+    }
+  }
+  return place;
+}
+
+/// nlohmann's message without its "[json.exception.parse_error.101] " tag.
+std::string without_tag(const std::string& what) {
+  const auto pos = what.find("] ");
+  return what.rfind("[json.exception.", 0) == 0 && pos != std::string::npos ? what.substr(pos + 2)
+                                                                            : what;
+}
+
+}  // namespace
+
 nlohmann::json Request::json() const {
   if (body.empty()) throw Error(400, "the request body is empty; a JSON document is required");
   try {
     return nlohmann::json::parse(body);
+  } catch (const nlohmann::json::out_of_range&) {
+    // 406: a number beyond a double, like 1e400 or -1e999.
+    const auto place = locate_failure(body);
+    if (!place.member.empty()) {
+      throw core::invalid(place.member, place.member + " is a number out of range");
+    }
+    throw Error(400, "malformed JSON: a number is out of range");
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     if (what.find("UTF-8") != std::string::npos) {
       // The message quotes the offending bytes, which are not UTF-8 either.
-      // Name the member whose value holds them instead: parse again, noting
-      // each key. If the failure came right after a key, its value holds
-      // them; otherwise a member name itself does.
-      std::string field;
-      bool after_key = false;
-      try {
-        auto ignored = nlohmann::json::parse(
-            body, [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-              after_key = event == nlohmann::json::parse_event_t::key;
-              if (after_key) field = parsed.get<std::string>();
-              return true;
-            });
-        (void)ignored;
-      } catch (const nlohmann::json::exception&) {
-      }
+      const auto place = locate_failure(body);
+      if (place.in_name) throw Error(400, "malformed JSON: a member name is not valid UTF-8");
       // The same words as the models' text checks.
-      if (after_key) throw core::invalid(field, field + " is not valid UTF-8");
-      throw Error(400, "malformed JSON: a member name is not valid UTF-8");
+      if (!place.member.empty()) {
+        throw core::invalid(place.member, place.member + " is not valid UTF-8");
+      }
+      throw Error(400, "malformed JSON: a string is not valid UTF-8");
     }
     // nlohmann's message starts with "[json.exception.parse_error.101] parse
     // error at line 1, column 5: ..."; keep the part a client can act on.
     auto pos = what.find("parse error");
     throw Error(400, "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const nlohmann::json::exception& e) {
+    // Nothing else is known to come out of parsing; whatever does is still
+    // about the client's document, not a server fault.
+    throw Error(400, "malformed JSON: " + without_tag(e.what()));
   }
 }
 
 std::optional<std::int64_t> Request::query_integer(const std::string& name) const {
   auto text = query_param(name);
   if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || ec != std::errc() || end != text->data() + text->size()) {
-    throw core::invalid(name, name + " must be an integer, not \"" + *text + "\"");
+  const auto value = core::parse_integer(*text);
+  if (!value) {
+    throw core::invalid(name, name +
+                                  " must be an integer (decimal digits, an optional '-', no "
+                                  "leading zeros, within 64 bits), not \"" +
+                                  core::excerpt(*text) + "\"");
   }
   return value;
 }
@@ -154,7 +193,12 @@ std::optional<std::int64_t> Request::query_integer(const std::string& name) cons
 std::int64_t Request::id_param(const std::string& name, const std::string& what) const {
   auto it = params.find(name);
   auto id = it == params.end() ? std::nullopt : core::parse_id(it->second);
-  if (!id) throw core::invalid(name, "the " + what + " id in the path must be a positive integer");
+  if (!id) {
+    throw core::invalid(name, "the " + what +
+                                  " id in the path must be a positive integer: decimal digits "
+                                  "from 1 to 9223372036854775807, without a sign or leading "
+                                  "zeros");
+  }
   return *id;
 }
 
@@ -175,7 +219,7 @@ Response Response::no_content() {
 Response Response::problem(int status, const std::string& detail,
                            const nlohmann::ordered_json& extra) {
   nlohmann::ordered_json doc = {{"type", "about:blank"},
-                                {"title", reason_phrase(status)},
+                                {"title", wire::reason_phrase(status)},
                                 {"status", status},
                                 {"detail", detail}};
   for (const auto& [key, value] : extra.items()) doc[key] = value;
@@ -194,26 +238,25 @@ Response& Response::header(std::string name, std::string value) {
 }
 
 Response handle(const Router& router, Request& request, std::size_t max_body_bytes) {
+  if (request.body.size() > max_body_bytes) {
+    return Response::problem(413, "the request body is " + std::to_string(request.body.size()) +
+                                      " bytes; the limit is " + std::to_string(max_body_bytes) +
+                                      " bytes (MAX_BODY_BYTES)");
+  }
+  return handle(router.match(request.method, request.path), request);
+}
+
+Response handle(Router::Match match, Request& request) {
   try {
-    if (request.body.size() > max_body_bytes) {
-      throw Error(413, "the request body is " + std::to_string(request.body.size()) +
-                           " bytes; the limit is " + std::to_string(max_body_bytes) +
-                           " bytes (MAX_BODY_BYTES)");
-    }
-    auto match = router.match(request.method, request.path);
-    // HEAD is GET without the body, unless a route says otherwise: route it
-    // as GET; the server drops the body.
-    if (match.handler == nullptr && request.method == Method::head) {
-      match = router.match(Method::get, request.path);
-    }
     if (match.handler == nullptr) {
-      if (match.allowed.empty()) throw Error(404, "no resource at " + request.path);
+      if (match.allowed.empty())
+        throw Error(404, "no resource at " + core::excerpt(request.path, 200));
       auto allowed = [&](Method m) {
         return std::find(match.allowed.begin(), match.allowed.end(), m) != match.allowed.end();
       };
       if (allowed(Method::get) && !allowed(Method::head)) match.allowed.push_back(Method::head);
       return Response::problem(405, std::string("method ") + to_string(request.method) +
-                                        " is not allowed on " + request.path)
+                                        " is not allowed on " + core::excerpt(request.path, 200))
           .header("Allow", join_methods(match.allowed));
     }
     request.params = std::move(match.params);
@@ -224,7 +267,10 @@ Response handle(const Router& router, Request& request, std::size_t max_body_byt
     nlohmann::ordered_json extra = nlohmann::ordered_json::object();
     if (!e.field().empty()) extra["field"] = e.field();
     auto response = Response::problem(status_of(e.kind()), e.what(), extra);
-    if (e.kind() == core::ErrorKind::unavailable) response.header("Retry-After", "1");
+    if (e.kind() == core::ErrorKind::unavailable) {
+      response.header("Retry-After",
+                      std::to_string(e.retry_after().value_or(std::chrono::seconds(1)).count()));
+    }
     return response;
   } catch (const db::Error& e) {
     // The engine's message may show SQL and schema: log it, never send it.

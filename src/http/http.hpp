@@ -79,34 +79,52 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+/// Where a route's handler runs. `worker`: on the worker thread that reads
+/// the connection, right for anything that only touches the database.
+/// `offload`: on the server's small pool of threads for handlers that wait
+/// on another service, so that a slow dependency holds up none of the
+/// worker's other connections. When that pool's queue is full, the request
+/// gets 503 at once.
+enum class Dispatch { worker, offload };
+
 /// Routes by method and path pattern. Patterns are literal segments and
 /// `{name}` segments: "/users/{id}". Build it before serving; it is read-only
 /// afterwards, so worker threads share it without locks.
 class Router {
  public:
-  void add(Method method, const std::string& pattern, Handler handler);
+  void add(Method method, const std::string& pattern, Handler handler,
+           Dispatch dispatch = Dispatch::worker);
 
   struct Match {
     const Handler* handler = nullptr;  ///< null: see allowed
+    Dispatch dispatch = Dispatch::worker;
     std::map<std::string, std::string> params;
     std::vector<Method> allowed;  ///< path known, method not: for 405 + Allow
   };
   /// Finds the handler for a request. No handler and no allowed methods: 404.
+  /// HEAD is GET without the body, unless a route says otherwise: without a
+  /// HEAD route it finds GET's.
   Match match(Method method, const std::string& path) const;
 
  private:
+  Match match_exactly(Method method, const std::string& path) const;
+
   struct Route {
     Method method;
     std::vector<std::string> segments;
     Handler handler;
+    Dispatch dispatch;
   };
   std::vector<Route> routes_;
 };
 
-/// Runs a request through the router and turns every outcome into a Response:
-/// route not found (404), wrong method (405 with Allow), body too large (413),
-/// http::Error, core::Error, db::Error and any other exception (500, with the
-/// detail logged and never sent). The Pistache glue and the tests call it.
+/// Runs a request through its route and turns every outcome into a Response:
+/// route not found (404), wrong method (405 with Allow), http::Error,
+/// core::Error, db::Error and any other exception (500, with the detail
+/// logged and never sent). The server calls it with the match it used to
+/// choose the thread.
+Response handle(Router::Match match, Request& request);
+/// The same after matching, and with the body's size checked (413): for tests.
 Response handle(const Router& router, Request& request, std::size_t max_body_bytes);
 
 struct ServerOptions {
@@ -114,15 +132,26 @@ struct ServerOptions {
   std::uint16_t port = 0;  ///< 0: any free port; read it back with Server::port()
   int threads = 2;
   std::size_t max_body_bytes = 1024 * 1024;
-  std::chrono::seconds header_timeout{10};
-  std::chrono::seconds body_timeout{30};
-  std::chrono::seconds keepalive_timeout{60};
+  /// From the first byte of a request until its head is complete.
+  std::chrono::milliseconds header_timeout{10000};
+  /// From the end of the head until the body is complete.
+  std::chrono::milliseconds body_timeout{30000};
+  /// How long a connection may wait for its next request.
+  std::chrono::milliseconds keepalive_timeout{60000};
+  /// Threads and queued requests of Dispatch::offload routes.
+  int offload_threads = 8;
+  std::size_t offload_queue = 64;
+  /// Response bytes a connection may leave unread before it is closed.
+  std::size_t max_unsent_bytes = 1024 * 1024;
   std::string name = "http";  ///< service name, for logs
 };
 
 /// An HTTP/1.1 server on one port. Keep-alive follows the protocol: HTTP/1.1
 /// connections persist unless the client sends `Connection: close`, HTTP/1.0
-/// ones close unless it sends `keep-alive`.
+/// ones close unless it sends `keep-alive`. Pipelined requests are answered
+/// in order. A request that cannot be read is answered with a problem
+/// document (400, 413, 431, 501, 505) and its connection closed; one whose
+/// head or body does not arrive in time gets 408.
 class Server {
  public:
   Server(ServerOptions options, std::shared_ptr<const Router> router);

@@ -23,11 +23,20 @@ bool is_param(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(Method method, const std::string& pattern, Handler handler) {
-  routes_.push_back(Route{method, split_path(pattern), std::move(handler)});
+void Router::add(Method method, const std::string& pattern, Handler handler, Dispatch dispatch) {
+  routes_.push_back(Route{method, split_path(pattern), std::move(handler), dispatch});
 }
 
 Router::Match Router::match(Method method, const std::string& path) const {
+  auto found = match_exactly(method, path);
+  if (found.handler == nullptr && method == Method::head) {
+    auto get = match_exactly(Method::get, path);
+    if (get.handler != nullptr) return get;
+  }
+  return found;
+}
+
+Router::Match Router::match_exactly(Method method, const std::string& path) const {
   const auto segments = split_path(path);
   Match result;
   for (const auto& route : routes_) {
@@ -45,6 +54,7 @@ Router::Match Router::match(Method method, const std::string& path) const {
     if (!ok) continue;
     if (route.method == method) {
       result.handler = &route.handler;
+      result.dispatch = route.dispatch;
       result.params = std::move(params);
       result.allowed.clear();
       return result;

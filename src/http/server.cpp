@@ -1,16 +1,37 @@
-// The Pistache glue. Every workaround for Pistache 0.0.5 (Debian's snapshot)
-// lives here, each marked "Pistache:".
+// The Pistache glue. Pistache accepts connections, runs the epoll loop of
+// each worker thread, and queues what is written; everything else is ours,
+// and every workaround for Pistache 0.0.5 (Debian's snapshot) lives here,
+// each marked "Pistache:".
+//
+// Pistache's request parser is bypassed: it answers malformed input by
+// itself (a 500 carrying exception text, or nothing at all until a
+// timeout), drops pipelined requests after the first, and applies no
+// back-pressure. Each connection's bytes go to a wire::Parser instead, its
+// responses are written by wire::write_response(), and its timeouts are
+// kept by a reaper thread of ours.
+//
+// Threads. A connection belongs to one worker (Pistache pins it by fd);
+// its input arrives there. Its requests are handled one at a time, in
+// order: by the worker itself, or, for Dispatch::offload routes, by a
+// thread of the offload pool, which then goes on with any requests the
+// client pipelined meanwhile. Whoever handles a connection's request is its
+// only writer at that moment; the connection's mutex guards its state and
+// the validity of its socket (see Connection::gone).
 
 #include <pthread.h>
 #include <signal.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -18,6 +39,7 @@
 
 #include "core/text.hpp"
 #include "http/http.hpp"
+#include "http/wire.hpp"
 #include "log/log.hpp"
 
 namespace roombook::http {
@@ -25,42 +47,32 @@ namespace roombook::http {
 namespace {
 
 namespace P = Pistache;
-
-// Pistache: maxRequestSize bounds headers and body together, and what exceeds
-// it gets a bare text 413 from Pistache itself. Allow this much for the
-// request line and headers on top of MAX_BODY_BYTES, so that a body just over
-// the limit still reaches handle() and gets a problem document.
-constexpr std::size_t kHeaderAllowance = 64 * 1024;
+using Clock = std::chrono::steady_clock;
 
 // How long stop() lets requests in flight finish before shutting down anyway.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
+// After the last response of a closing connection, how long and how much
+// of what the client still sends is read and dropped, so that closing does
+// not reset the connection before the client has read the response.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 256 * 1024;
+// Bytes a connection may have sent and not yet had handled: one request at
+// its largest, and a little for what it pipelines behind it.
+constexpr std::size_t kPipelineAllowance = 64 * 1024;
+// Pistache: its own header, body and keep-alive timeouts look at the state
+// of its parser, which never sees a byte here; they are pushed out of the
+// way, and the reaper keeps ours.
+constexpr auto kPistacheTimeout = std::chrono::hours(24 * 365);
 
-struct State {
-  std::shared_ptr<const Router> router;
-  ServerOptions options;
-  std::atomic<int> in_flight{0};
-  std::atomic<bool> draining{false};
-};
-
-std::optional<Method> from_pistache(P::Http::Method m) {
-  switch (m) {
-    case P::Http::Method::Get:
-      return Method::get;
-    case P::Http::Method::Head:
-      return Method::head;
-    case P::Http::Method::Post:
-      return Method::post;
-    case P::Http::Method::Put:
-      return Method::put;
-    case P::Http::Method::Patch:
-      return Method::patch;
-    case P::Http::Method::Delete:
-      return Method::del;
-    case P::Http::Method::Options:
-      return Method::options;
-    default:
-      return std::nullopt;
+std::optional<Method> method_of(std::string_view name) {
+  static const std::pair<std::string_view, Method> kMethods[] = {
+      {"GET", Method::get},        {"HEAD", Method::head},   {"POST", Method::post},
+      {"PUT", Method::put},        {"PATCH", Method::patch}, {"DELETE", Method::del},
+      {"OPTIONS", Method::options}};
+  for (const auto& [text, method] : kMethods) {
+    if (text == name) return method;
   }
+  return std::nullopt;
 }
 
 std::string new_request_id() {
@@ -75,16 +87,13 @@ std::string new_request_id() {
   return id;
 }
 
-// Pistache: it keeps a connection open only when the client sent
-// "Connection: keep-alive", and closes it otherwise — against HTTP/1.1, where
-// connections persist by default, and costly for curl, wrk and most clients,
-// which send no Connection header. Decide by the protocol instead.
-bool keep_alive(const P::Http::Request& req) {
-  auto connection = req.headers().tryGet<P::Http::Header::Connection>();
-  if (req.version() == P::Http::Version::Http10) {
-    return connection && connection->control() == P::Http::ConnectionControl::KeepAlive;
-  }
-  return !connection || connection->control() != P::Http::ConnectionControl::Close;
+/// An incoming X-Request-Id is kept only when it is short and plain; any
+/// other is replaced, since it is echoed, logged and passed on.
+bool acceptable_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
 }
 
 int hex_value(char c) {
@@ -97,7 +106,7 @@ int hex_value(char c) {
 /// Decodes %XX escapes; a malformed escape is kept as it is. A '+' stays a
 /// '+': only HTML forms mean a space by it, and here it starts the offset of
 /// a time (?from=2026-03-01T10:00:00+01:00).
-std::string percent_decode(const std::string& in) {
+std::string percent_decode(std::string_view in) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -112,82 +121,425 @@ std::string percent_decode(const std::string& in) {
   return out;
 }
 
-Request to_request(const P::Http::Request& in, Method method) {
-  Request out;
-  out.method = method;
-  out.path = in.resource();
-  // Pistache: query names and values arrive still percent-encoded, and of a
-  // repeated parameter only the first is kept.
-  for (auto it = in.query().parameters_begin(); it != in.query().parameters_end(); ++it) {
-    out.query.emplace(percent_decode(it->first), percent_decode(it->second));
+void parse_query(std::string_view query, std::multimap<std::string, std::string>& out) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      const auto eq = pair.find('=');
+      out.emplace(percent_decode(pair.substr(0, eq)), eq == std::string_view::npos
+                                                          ? std::string()
+                                                          : percent_decode(pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
   }
-  // Pistache parses the headers it knows into typed objects and keeps the
-  // others raw; a handler needs both, by name.
-  for (const auto& h : in.headers().list()) {
-    std::ostringstream value;
-    h->write(value);
-    out.headers[core::to_lower(h->name())] = value.str();
+}
+
+/// A bounded pool of threads for Dispatch::offload handlers.
+class OffloadPool {
+ public:
+  OffloadPool(int threads, std::size_t capacity) : capacity_(capacity) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
   }
-  for (const auto& [name, raw] : in.headers().rawList()) {
-    out.headers[core::to_lower(name)] = raw.value();
+  ~OffloadPool() { stop(); }
+
+  /// False when the queue is full: the caller answers 503.
+  bool try_submit(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || queue_.size() >= capacity_) return false;
+      queue_.push_back(std::move(task));
+    }
+    ready_.notify_one();
+    return true;
   }
-  out.body = in.body();
-  out.peer = in.address().host() + ":" + in.address().port().toString();
+
+  /// Runs what is queued, then joins the threads.
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ && threads_.empty()) return;
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+
+  const std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+struct State;
+
+/// What we keep of one client connection.
+struct Connection : std::enable_shared_from_this<Connection> {
+  Connection(std::weak_ptr<P::Tcp::Peer> p, int fd_, std::string address, wire::Limits limits)
+      : peer(std::move(p)), fd(fd_), peer_address(std::move(address)), parser(limits) {}
+
+  const std::weak_ptr<P::Tcp::Peer> peer;
+  const int fd;
+  const std::string peer_address;  ///< "127.0.0.1:40312"
+
+  std::mutex mutex;
+  // Guarded by mutex:
+  wire::Parser parser;
+  /// Pistache has seen the connection end (onDisconnection). It closes the
+  /// descriptor right after, so fd is used only under mutex while false.
+  bool gone = false;
+  /// A request of this connection is being handled; others wait in parser.
+  bool busy = false;
+  /// The last response is written or being written; input is dropped.
+  bool closing = false;
+  bool write_shut = false;
+  std::size_t lingered_bytes = 0;
+  Clock::time_point closing_since;
+  Clock::time_point last_active = Clock::now();  ///< last byte in or response out
+  Clock::time_point request_started;             ///< first byte of the request being read
+  Clock::time_point head_done;                   ///< its head complete
+  bool head_done_seen = false;
+
+  // Bytes handed to Pistache's write queue and not yet on the wire.
+  std::atomic<std::size_t> queued_bytes{0};
+  std::atomic<int> queued_writes{0};
+};
+
+/// Shared by the worker threads' handlers (Pistache clones the handler per
+/// worker), the offload pool and the reaper.
+struct State {
+  std::shared_ptr<const Router> router;
+  ServerOptions options;
+  wire::Limits limits;
+  std::shared_ptr<spdlog::logger> log;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+  std::unique_ptr<OffloadPool> offload;
+
+  std::mutex connections_mutex;
+  std::unordered_set<std::shared_ptr<Connection>> connections;
+
+  // The reaper thread.
+  std::mutex reaper_mutex;
+  std::condition_variable reaper_wake;
+  bool reaper_stop = false;
+  std::thread reaper;
+};
+
+// ---------------------------------------------------------------------------
+// Writing. Called with c.mutex held by the connection's current writer.
+
+void shut_down(Connection& c, int how) {
+  if (!c.gone) ::shutdown(c.fd, how);
+}
+
+/// Closes at once: Pistache then sees the end of input and drops the
+/// connection with whatever it still had queued for it.
+void hard_close(Connection& c) {
+  c.closing = true;
+  shut_down(c, SHUT_RDWR);
+}
+
+void after_flush(const std::shared_ptr<Connection>& conn);
+
+/// Writes bytes to the client: straight to the socket when nothing of the
+/// connection is queued in Pistache, which saves a trip through its write
+/// queue; the rest through the queue. Returns with c.mutex held again.
+void write_locked(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock,
+                  std::string bytes, const State& state) {
+  Connection& c = *conn;
+  if (c.gone) return;
+  std::size_t sent = 0;
+  if (c.queued_writes.load() == 0) {
+    const auto n = ::send(c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent = static_cast<std::size_t>(n);
+    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      hard_close(c);  // the client is gone; Pistache will notice
+      return;
+    }
+  }
+  c.last_active = Clock::now();
+  if (sent == bytes.size()) {
+    if (c.closing && !c.write_shut) {
+      c.write_shut = true;
+      shut_down(c, SHUT_WR);
+    }
+    return;
+  }
+  auto peer = c.peer.lock();
+  if (!peer) return;
+  const std::size_t rest = bytes.size() - sent;
+  if (c.queued_bytes.load() + rest > state.options.max_unsent_bytes) {
+    // Pistache: it reads and queues responses without bound for a client
+    // that sends and never reads. Past the bound, the connection goes.
+    state.log->warn(
+        "closing the connection of {}: it leaves more than {} bytes of responses unread",
+        c.peer_address, state.options.max_unsent_bytes);
+    hard_close(c);
+    return;
+  }
+  if (sent > 0) bytes.erase(0, sent);
+  c.queued_bytes += rest;
+  ++c.queued_writes;
+  // The continuation may run at once on this thread, and it takes the mutex.
+  lock.unlock();
+  auto done = [conn, rest](auto&&...) {
+    conn->queued_bytes -= rest;
+    --conn->queued_writes;
+    after_flush(conn);
+  };
+  peer->send(P::RawBuffer(std::move(bytes), rest))
+      .then(std::function<void(ssize_t)>(done), std::function<void(std::exception_ptr&)>(done));
+  lock.lock();
+}
+
+void after_flush(const std::shared_ptr<Connection>& conn) {
+  std::lock_guard lock(conn->mutex);
+  if (conn->queued_writes.load() == 0 && conn->closing && !conn->write_shut) {
+    conn->write_shut = true;
+    shut_down(*conn, SHUT_WR);
+  }
+}
+
+/// The problem document of a request that could not be read, or timed out.
+std::string problem_bytes(int status, const std::string& detail) {
+  auto response = Response::problem(status, detail);
+  std::string out;
+  wire::write_response(out, status, {{"X-Request-Id", new_request_id()}}, response.content_type,
+                       response.body, false, false);
   return out;
 }
 
-// Pistache: a response writes only typed headers; raw ones added with
-// addRaw() are silently dropped. This header type carries any name and value.
-class AnyHeader final : public P::Http::Header::Header {
- public:
-  AnyHeader(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  void write(std::ostream& os) const override { os << value_; }
-#ifdef SAFE_HEADER_CAST
-  // Pistache checks this hash before casting a header to a typed one; no
-  // typed header shares it.
-  std::uint64_t hash() const override { return 0; }
-#endif
+// ---------------------------------------------------------------------------
+// Handling requests.
 
- private:
-  std::string name_;
-  std::string value_;
+Request to_request(wire::RawRequest& raw, Method method, const std::string& peer_address) {
+  Request out;
+  out.method = method;
+  out.path = std::string(raw.path());
+  parse_query(raw.query(), out.query);
+  for (auto& [name, value] : raw.headers) {
+    // Of a repeated header, the last; they are joined where lists matter.
+    out.headers[name] = std::move(value);
+  }
+  out.body = std::move(raw.body);
+  out.peer = peer_address;
+  return out;
+}
+
+/// A handled request: its response, and whether the connection stays open.
+struct Outcome {
+  Response response;
+  std::string request_id;
+  bool keep;
 };
 
-void send(P::Http::ResponseWriter& writer, const Response& response, bool keep, bool head) {
-  auto& headers = writer.headers();
-  // Pistache: it has already set a Connection header from the request; ours wins.
-  headers.remove<P::Http::Header::Connection>();
-  headers.add<P::Http::Header::Connection>(keep ? P::Http::ConnectionControl::KeepAlive
-                                                : P::Http::ConnectionControl::Close);
-  if (!response.content_type.empty()) {
-    headers.add(std::make_shared<AnyHeader>("Content-Type", response.content_type));
+Outcome run_request(Request& request, Router::Match match, bool keep) {
+  Outcome out;
+  auto incoming = request.header("x-request-id");
+  out.request_id = incoming && acceptable_request_id(*incoming) ? *incoming : new_request_id();
+  // Handlers pass it on to the services they call.
+  request.headers["x-request-id"] = out.request_id;
+  out.response = handle(std::move(match), request);
+  out.keep = keep;
+  return out;
+}
+
+void drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker);
+
+/// Writes a handled request's response and logs it.
+void finish(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock,
+            State& state, const std::string& method_name, const std::string& path, Outcome& outcome,
+            bool head, Clock::time_point start) {
+  Connection& c = *conn;
+  auto& headers = outcome.response.headers;
+  headers.insert(headers.begin(), {"X-Request-Id", outcome.request_id});
+  std::string bytes;
+  std::vector<std::string> dropped;
+  wire::write_response(bytes, outcome.response.status, outcome.response.headers,
+                       outcome.response.content_type, outcome.response.body, outcome.keep, head,
+                       &dropped);
+  for (const auto& name : dropped) {
+    state.log->error("{} {}: header {} left out of the response: its value holds CR, LF or NUL",
+                     method_name, path, name);
   }
-  // Pistache keeps one header per name: join repeated ones with ", ", which
-  // HTTP defines as the same thing for list-valued headers such as Link.
-  std::vector<std::pair<std::string, std::string>> merged;
-  for (const auto& [name, value] : response.headers) {
-    auto same = std::find_if(merged.begin(), merged.end(), [&](const auto& h) {
-      return strcasecmp(h.first.c_str(), name.c_str()) == 0;
-    });
-    if (same == merged.end()) {
-      merged.emplace_back(name, value);
-    } else {
-      same->second += ", " + value;
+  if (!outcome.keep) {
+    c.closing = true;
+    c.closing_since = Clock::now();
+  }
+  write_locked(conn, lock, std::move(bytes), state);
+  const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  state.log->info("{} {} {} {}B {:.2f}ms id={}", method_name, path, outcome.response.status,
+                  outcome.response.body.size(), elapsed, outcome.request_id);
+}
+
+/// Handles the connection's complete requests in order, until one is
+/// offloaded or none is left. The caller has set c.busy; this clears it.
+void drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker) {
+  Connection& c = *conn;
+  std::unique_lock lock(c.mutex);
+  for (;;) {
+    if (c.closing || c.gone) {
+      c.busy = false;
+      return;
     }
+    wire::RawRequest raw;
+    wire::Failure failure;
+    const auto result = c.parser.next(raw, failure);
+    if (result == wire::Parser::Result::incomplete) {
+      if (c.parser.mid_request()) {
+        if (c.parser.head_complete() && !c.head_done_seen) {
+          c.head_done_seen = true;
+          c.head_done = Clock::now();
+        }
+        if (c.parser.take_continue()) write_locked(conn, lock, std::string(wire::kContinue), state);
+      }
+      c.busy = false;
+      return;
+    }
+    if (result == wire::Parser::Result::failure) {
+      state.log->info("{}: unreadable request, answered {}: {}", c.peer_address, failure.status,
+                      failure.detail);
+      c.closing = true;
+      c.closing_since = Clock::now();
+      write_locked(conn, lock, problem_bytes(failure.status, failure.detail), state);
+      c.busy = false;
+      return;
+    }
+    c.head_done_seen = false;
+    c.request_started = Clock::now();  // of a request pipelined behind this one
+    lock.unlock();
+
+    const auto start = Clock::now();
+    const bool head = raw.method == "HEAD";
+    const std::string path(raw.path());
+    std::string method_name = raw.method;
+    bool keep = raw.keep_alive;
+    const auto method = method_of(raw.method);
+    Outcome outcome;
+    bool ready = true;
+    ++state.in_flight;
+    try {
+      if (state.draining) {
+        outcome.response = Response::problem(503, "the server is shutting down; retry");
+        outcome.response.header("Retry-After", "1");
+        outcome.request_id = new_request_id();
+        outcome.keep = false;
+      } else if (!method) {
+        outcome.response = Response::problem(501, "method " + method_name + " is not supported");
+        outcome.request_id = new_request_id();
+        outcome.keep = keep;
+      } else {
+        auto request = std::make_shared<Request>(to_request(raw, *method, c.peer_address));
+        auto match = state.router->match(*method, request->path);
+        if (match.handler != nullptr && match.dispatch == Dispatch::offload && on_worker) {
+          // Off the worker: this connection's later requests wait in its
+          // parser, and the offload thread goes on with them.
+          ready = !state.offload->try_submit(
+              [conn, &state, request, match, keep, method_name, path, head, start]() mutable {
+                try {
+                  auto done = run_request(*request, std::move(match), keep);
+                  std::unique_lock lock(conn->mutex);
+                  finish(conn, lock, state, method_name, path, done, head, start);
+                } catch (const std::exception& e) {
+                  state.log->error("{} {}: {}", method_name, path, e.what());
+                  std::lock_guard lock(conn->mutex);
+                  hard_close(*conn);
+                }
+                --state.in_flight;
+                drive(conn, state, false);
+              });
+          if (ready) {
+            outcome.response = Response::problem(503, "the server is busy; retry shortly");
+            outcome.response.header("Retry-After", "1");
+            outcome.request_id = new_request_id();
+            outcome.keep = keep;
+          }
+        } else {
+          outcome = run_request(*request, std::move(match), keep);
+        }
+      }
+    } catch (const std::exception& e) {
+      // handle() answers every error itself; this covers what surrounds it.
+      state.log->error("{} {}: {}", method_name, path, e.what());
+      outcome.response = Response::problem(500, "internal error; the server log has the details");
+      outcome.request_id = new_request_id();
+      outcome.keep = false;
+    }
+    lock.lock();
+    if (!ready) return;  // offloaded: busy stays set until that thread is done
+    finish(conn, lock, state, method_name, path, outcome, head, start);
+    --state.in_flight;
   }
-  for (const auto& [name, value] : merged) headers.add(std::make_shared<AnyHeader>(name, value));
-  auto sent = writer.send(static_cast<P::Http::Code>(response.status),
-                          head ? std::string() : response.body);
-  if (!keep) {
-    // Pistache: "Connection: close" is only a header to it; it keeps the
-    // socket open until the keep-alive timeout. Shut the socket down once the
-    // response is written; Pistache then sees the hang-up and closes it. The
-    // peer is held so its descriptor cannot be closed and reused before that.
-    auto peer = writer.peer();
-    sent.then([peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); },
-              [peer](std::exception_ptr) { ::shutdown(peer->fd(), SHUT_RDWR); });
+}
+
+// ---------------------------------------------------------------------------
+// Timeouts: what Pistache's own checks would do, if its parser saw the bytes.
+
+void reap(State& state) {
+  const auto& o = state.options;
+  const auto tick =
+      std::clamp(std::min({o.header_timeout, o.body_timeout, o.keepalive_timeout}) / 4,
+                 std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  std::unique_lock wait_lock(state.reaper_mutex);
+  while (!state.reaper_wake.wait_for(wait_lock, tick, [&] { return state.reaper_stop; })) {
+    std::vector<std::shared_ptr<Connection>> all;
+    {
+      std::lock_guard lock(state.connections_mutex);
+      all.assign(state.connections.begin(), state.connections.end());
+    }
+    const auto now = Clock::now();
+    for (const auto& conn : all) {
+      std::unique_lock lock(conn->mutex);
+      Connection& c = *conn;
+      if (c.gone || c.busy) continue;
+      if (c.closing) {
+        if (now - c.closing_since > kLingerTime) shut_down(c, SHUT_RDWR);
+        continue;
+      }
+      std::optional<std::string> late;
+      if (c.parser.mid_request()) {
+        if (!c.parser.head_complete() && now - c.request_started > o.header_timeout) {
+          late = "the request's head did not arrive within " +
+                 std::to_string(o.header_timeout.count()) + " ms";
+        } else if (c.parser.head_complete() && c.head_done_seen &&
+                   now - c.head_done > o.body_timeout) {
+          late = "the request's body did not arrive within " +
+                 std::to_string(o.body_timeout.count()) + " ms";
+        }
+      } else if (now - c.last_active > o.keepalive_timeout) {
+        shut_down(c, SHUT_RDWR);  // an idle keep-alive connection: no answer is due
+        c.closing = true;
+        c.closing_since = now;
+        continue;
+      }
+      if (late) {
+        state.log->info("{}: {}; answered 408", c.peer_address, *late);
+        c.closing = true;
+        c.closing_since = now;
+        write_locked(conn, lock, problem_bytes(408, *late), state);
+      }
+    }
   }
 }
 
@@ -195,65 +547,74 @@ class Glue final : public P::Http::Handler {
  public:
   HTTP_PROTOTYPE(Glue)
 
-  explicit Glue(std::shared_ptr<State> state)
-      : state_(std::move(state)), log_(log::get(state_->options.name)) {}
+  explicit Glue(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
-  void onRequest(const P::Http::Request& in, P::Http::ResponseWriter writer) override {
-    ++state_->in_flight;
-    const auto start = std::chrono::steady_clock::now();
-    Response response;
-    std::string path = in.resource();
-    std::string method_name = P::Http::methodString(in.method());
-    std::string request_id;
-    bool keep = keep_alive(in);
-    // Pistache: an exception escaping here becomes a 500 carrying e.what()
-    // to the client. Nothing escapes: handle() maps every error to a problem
-    // document, and this catch covers the conversion around it.
-    try {
-      auto method = from_pistache(in.method());
-      if (state_->draining) {
-        keep = false;
-        response = Response::problem(503, "the server is shutting down; retry");
-        response.header("Retry-After", "1");
-      } else if (!method) {
-        response = Response::problem(501, "method " + method_name + " is not supported");
-      } else {
-        Request request = to_request(in, *method);
-        request_id = request.header("x-request-id").value_or(new_request_id());
-        // Handlers pass it on to the services they call.
-        request.headers["x-request-id"] = request_id;
-        response = handle(*state_->router, request, state_->options.max_body_bytes);
+  // Pistache: its onConnection is private, and its timeout checks expect
+  // the parser it stores there, so store one (it stays unused).
+  void onConnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    peer->putData(ParserData, std::make_shared<P::Http::RequestParser>(P::Const::MaxBuffer));
+    const auto& address = peer->address();
+    auto conn = std::make_shared<Connection>(
+        peer, peer->fd(), address.host() + ":" + address.port().toString(), state_->limits);
+    peer->putData(kConnectionKey, conn);
+    std::lock_guard lock(state_->connections_mutex);
+    state_->connections.insert(conn);
+  }
+
+  void onDisconnection(const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    auto conn = connection(peer);
+    if (!conn) return;
+    {
+      std::lock_guard lock(conn->mutex);
+      conn->gone = true;
+    }
+    std::lock_guard lock(state_->connections_mutex);
+    state_->connections.erase(conn);
+  }
+
+  void onInput(const char* buffer, size_t len, const std::shared_ptr<P::Tcp::Peer>& peer) override {
+    auto conn = connection(peer);
+    if (!conn) return;
+    Connection& c = *conn;
+    {
+      std::lock_guard lock(c.mutex);
+      c.last_active = Clock::now();
+      if (c.closing) {
+        // The last response is out; drop what follows, within bounds.
+        c.lingered_bytes += len;
+        if (c.lingered_bytes > kLingerBytes) shut_down(c, SHUT_RDWR);
+        return;
       }
-    } catch (const std::exception& e) {
-      log_->error("{} {}: {}", method_name, path, e.what());
-      response = Response::problem(500, "internal error; the server log has the details");
+      if (!c.parser.mid_request()) c.request_started = c.last_active;
+      c.parser.feed(buffer, len);
+      if (c.busy) {
+        // An offload thread has this connection; it reads this when done.
+        // A client that keeps sending meanwhile is bounded too.
+        if (c.parser.buffered() >
+            state_->limits.max_head_bytes + state_->limits.max_body_bytes + kPipelineAllowance) {
+          state_->log->warn("closing the connection of {}: too much pipelined input",
+                            c.peer_address);
+          hard_close(c);
+        }
+        return;
+      }
+      c.busy = true;
     }
-    if (request_id.empty()) request_id = new_request_id();
-    response.header("X-Request-Id", request_id);
-    try {
-      send(writer, response, keep, in.method() == P::Http::Method::Head);
-    } catch (const std::exception& e) {
-      log_->warn("{} {}: cannot send the response: {}", method_name, path, e.what());
-    }
-    const auto elapsed =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    log_->info("{} {} {} {}B {:.2f}ms id={}", method_name, path, response.status,
-               response.body.size(), elapsed, request_id);
-    --state_->in_flight;
+    drive(conn, *state_, true);
   }
 
-  void onTimeout(const P::Http::Request& /*request*/, P::Http::ResponseWriter writer) override {
-    auto response = Response::problem(408, "the request was not received in time");
-    try {
-      send(writer, response, false, false);
-    } catch (const std::exception&) {
-      // The client is gone; nothing to tell it.
-    }
-  }
+  // Pistache: onRequest is pure virtual, but its parser, which calls it,
+  // never runs here.
+  void onRequest(const P::Http::Request&, P::Http::ResponseWriter) override {}
 
  private:
+  static constexpr const char* kConnectionKey = "rb.conn";
+
+  static std::shared_ptr<Connection> connection(const std::shared_ptr<P::Tcp::Peer>& peer) {
+    return std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+  }
+
   std::shared_ptr<State> state_;
-  std::shared_ptr<spdlog::logger> log_;
 };
 
 }  // namespace
@@ -268,25 +629,27 @@ Server::Server(ServerOptions options, std::shared_ptr<const Router> router)
   impl_->state = std::make_shared<State>();
   impl_->state->router = std::move(router);
   impl_->state->options = std::move(options);
+  const auto& o = impl_->state->options;
+  impl_->state->limits.max_body_bytes = o.max_body_bytes;
+  impl_->state->log = log::get(o.name);
 }
 
 Server::~Server() { stop(); }
 
 void Server::start() {
-  const auto& o = impl_->state->options;
+  auto& state = *impl_->state;
+  const auto& o = state.options;
   try {
     P::Address address(o.host, P::Port(o.port));
     auto endpoint = std::make_unique<P::Http::Endpoint>(address);
-    // Pistache: the defaults are one thread, a 4096-byte request limit and
-    // 60 s header / body timeouts with 300 s keep-alive; set all of them.
     auto opts = P::Http::Endpoint::options()
                     .threads(o.threads)
                     .flags(P::Tcp::Options::ReuseAddr)
-                    .maxRequestSize(o.max_body_bytes + kHeaderAllowance)
-                    .headerTimeout(o.header_timeout)
-                    .bodyTimeout(o.body_timeout)
-                    .keepaliveTimeout(o.keepalive_timeout);
+                    .headerTimeout(kPistacheTimeout)
+                    .bodyTimeout(kPistacheTimeout)
+                    .keepaliveTimeout(kPistacheTimeout);
     endpoint->init(opts);
+    state.offload = std::make_unique<OffloadPool>(o.offload_threads, o.offload_queue);
     endpoint->setHandler(P::Http::make_handler<Glue>(impl_->state));
     endpoint->serveThreaded();
     impl_->endpoint = std::move(endpoint);
@@ -294,6 +657,7 @@ void Server::start() {
     throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " +
                              e.what());
   }
+  state.reaper = std::thread([s = impl_->state] { reap(*s); });
 }
 
 std::uint16_t Server::port() const {
@@ -303,16 +667,27 @@ std::uint16_t Server::port() const {
 
 void Server::stop() {
   if (!impl_->endpoint) return;
+  auto& state = *impl_->state;
   // Let requests in flight finish; new ones get 503 and a closed connection.
-  impl_->state->draining = true;
-  const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
-  while (impl_->state->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+  state.draining = true;
+  const auto deadline = Clock::now() + kDrainTimeout;
+  while (state.in_flight > 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // Offloaded handlers write to connections: they end before Pistache does.
+  state.offload->stop();
+  {
+    std::lock_guard lock(state.reaper_mutex);
+    state.reaper_stop = true;
+  }
+  state.reaper_wake.notify_all();
+  if (state.reaper.joinable()) state.reaper.join();
   // Pistache: shutdown() returns before the worker threads end; destroying
   // the Endpoint joins them, so do both before anything the handlers use goes.
   impl_->endpoint->shutdown();
   impl_->endpoint.reset();
+  std::lock_guard lock(state.connections_mutex);
+  state.connections.clear();
 }
 
 void block_stop_signals() {

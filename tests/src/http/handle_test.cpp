@@ -1,8 +1,11 @@
 // http::handle(): every outcome of a request as a Response, without a server.
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -348,6 +351,53 @@ TEST_CASE("http handle: invalid UTF-8 in a JSON string is a 400 naming that memb
   CHECK_THAT(doc.at("detail").get<std::string>(), Catch::Contains("UTF-8"));
 }
 
+TEST_CASE("http handle: a JSON number out of range is a 400 naming its member", "[http][handle]") {
+  Router r;
+  r.add(Method::post, "/json", [](const Request& req) {
+    return Response::json(200, {{"got", req.json()}});
+  });
+  // nlohmann throws out_of_range for these, which used to escape as a 500.
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"lastname":1e400})", "lastname"},
+           {R"({"name": "Blue", "capacity":-1e999})", "capacity"},
+           {R"({"capacity": 4, "location": {"floor": 2, "x": 1e400}, "name": "Blue"})", "x"},
+           {R"({"a": {"b": {"c": [1, 2, {"d": 1}, -1e999]}}})", "c"},
+           {R"({"tags": [[1e400]]})", "tags"},
+           {R"({"a": {"b": 1}, "c": 1e400})", "c"},
+           {"{\"big\": 1" + std::string(400, '0') + "}", "big"}}) {
+    INFO("body: " << body);
+    const auto doc = problem(call(r, Method::post, "/json", body), 400);
+    CHECK(doc.at("field") == field);
+    CHECK(doc.at("detail") == field + " is a number out of range");
+  }
+  // Outside any member: the document as a whole.
+  for (const std::string body : {"1e400", "[1, -1e999]"}) {
+    INFO("body: " << body);
+    const auto doc = problem(call(r, Method::post, "/json", body), 400);
+    CHECK_FALSE(doc.contains("field"));
+    CHECK(doc.at("detail") == "malformed JSON: a number is out of range");
+  }
+  // Small enough to round to zero is a number like any other.
+  const auto tiny = call(r, Method::post, "/json", R"({"x": 1e-400})");
+  CHECK(tiny.status == 200);
+}
+
+TEST_CASE("http handle: invalid UTF-8 inside an array is blamed on the member holding it",
+          "[http][handle]") {
+  Router r;
+  r.add(Method::post, "/json", [](const Request& req) {
+    return Response::json(200, {{"got", req.json()}});
+  });
+  const std::string bad = "\xC0\xAF";
+  auto doc = problem(
+      call(r, Method::post, "/json", R"({"a": {"x": 1}, "tags": ["ok", ")" + bad + R"("]})"), 400);
+  CHECK(doc.at("field") == "tags");
+  CHECK(doc.at("detail") == "tags is not valid UTF-8");
+  doc = problem(call(r, Method::post, "/json", R"({"a": {"b": 1, ")" + bad + R"(": 2}})"), 400);
+  CHECK_FALSE(doc.contains("field"));
+  CHECK(doc.at("detail") == "malformed JSON: a member name is not valid UTF-8");
+}
+
 TEST_CASE("http handle: invalid UTF-8 in a member name does not blame the member before it",
           "[http][handle]") {
   Router r;
@@ -418,12 +468,53 @@ TEST_CASE("http Request::query_integer: absent, an integer, or a 400 naming the 
   }
 }
 
-TEST_CASE("http Request::id_param: digits greater than zero, else a 400 naming the id",
+TEST_CASE("http Request::query_integer: one way to write each integer", "[http][request]") {
+  Request req;
+  for (const auto& [text, value] :
+       std::vector<std::pair<std::string, std::int64_t>>{{"0", 0},
+                                                         {"-3", -3},
+                                                         {"1000", 1000},
+                                                         {"9223372036854775807", INT64_MAX},
+                                                         {"-9223372036854775808", INT64_MIN}}) {
+    INFO("after_id=" << text);
+    req.query = {{"after_id", text}};
+    CHECK(req.query_integer("after_id") == std::optional<std::int64_t>(value));
+  }
+  // from_chars took the first three as 7, 0 and 0.
+  for (const std::string bad : {"007", "-0", "00", "+1", "-", "1 ", "9223372036854775808",
+                                "-9223372036854775809", "18446744073709551615"}) {
+    INFO("after_id=" << bad);
+    req.query = {{"after_id", bad}};
+    try {
+      req.query_integer("after_id");
+      FAIL("no exception");
+    } catch (const core::Error& e) {
+      CHECK(e.kind() == core::ErrorKind::invalid);
+      CHECK(e.field() == "after_id");
+      CHECK(std::string(e.what()) ==
+            "after_id must be an integer (decimal digits, an optional '-', no leading zeros, "
+            "within 64 bits), not \"" +
+                bad + "\"");
+    }
+  }
+}
+
+TEST_CASE("http Request::id_param: canonical numbers 1 to INT64_MAX, else a 400 naming the id",
           "[http][request]") {
+  const std::string what_an_id_is =
+      "the user id in the path must be a positive integer: decimal digits from 1 to "
+      "9223372036854775807, without a sign or leading zeros";
   Request req;
   req.params = {{"id", "42"}};
   CHECK(req.id_param("id", "user") == 42);
-  for (const std::string bad : {"0", "-1", "+1", "abc", "4x", "", "9999999999999999999"}) {
+  req.params = {{"id", "9223372036854775807"}};
+  CHECK(req.id_param("id", "user") == 9223372036854775807);
+  std::vector<std::string> not_ids{
+      "0", "-1", "+1", "01", "007", "abc", "4x", "", " 1", "1 ", std::string(100000, '1')};
+  // Past INT64_MAX, or 20 digits long.
+  not_ids.insert(not_ids.end(),
+                 {"9223372036854775808", "9999999999999999999", "12345678901234567890"});
+  for (const std::string& bad : not_ids) {
     INFO("id=" << bad);
     req.params = {{"id", bad}};
     try {
@@ -432,7 +523,7 @@ TEST_CASE("http Request::id_param: digits greater than zero, else a 400 naming t
     } catch (const core::Error& e) {
       CHECK(e.kind() == core::ErrorKind::invalid);
       CHECK(e.field() == "id");
-      CHECK(std::string(e.what()) == "the user id in the path must be a positive integer");
+      CHECK(std::string(e.what()) == what_an_id_is);
     }
   }
   // Through handle(): a problem document a client can act on.
@@ -440,11 +531,18 @@ TEST_CASE("http Request::id_param: digits greater than zero, else a 400 naming t
   r.add(Method::get, "/rooms/{id}", [](const Request& q) {
     return Response::json(200, {{"id", q.id_param("id", "room")}});
   });
-  auto resp = call(r, Method::get, "/rooms/abc");
-  const auto doc = problem(resp, 400);
-  CHECK(doc.at("field") == "id");
-  CHECK(doc.at("detail") == "the room id in the path must be a positive integer");
+  for (const std::string bad : {"abc", "01", "9223372036854775808"}) {
+    INFO("/rooms/" << bad);
+    const auto doc = problem(call(r, Method::get, "/rooms/" + bad), 400);
+    CHECK(doc.at("field") == "id");
+    CHECK(doc.at("detail") ==
+          "the room id in the path must be a positive integer: decimal digits from 1 to "
+          "9223372036854775807, without a sign or leading zeros");
+  }
   CHECK(call(r, Method::get, "/rooms/7").status == 200);
+  const auto largest = call(r, Method::get, "/rooms/9223372036854775807");
+  CHECK(largest.status == 200);
+  CHECK(nlohmann::json::parse(largest.body).at("id") == 9223372036854775807);
 }
 
 TEST_CASE("http Response helpers: json, no_content, problem, header", "[http][response]") {

@@ -27,6 +27,7 @@ class RawConnection {
     // A guard so a broken server fails the test instead of hanging it.
     timeval tv{10, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -47,6 +48,42 @@ class RawConnection {
       const auto n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) throw std::system_error(errno, std::generic_category(), "send");
       sent += static_cast<std::size_t>(n);
+    }
+  }
+
+  /// Like send_all, but false instead of throwing when the server is gone.
+  bool try_send_all(const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      const auto n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  /// Ends the sending side only (shutdown SHUT_WR), as some clients do.
+  void shut_write() { ::shutdown(fd_, SHUT_WR); }
+
+  /// A client that reads little: the smallest receive buffer.
+  void shrink_receive_buffer() {
+    int size = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  }
+
+  int fd() const { return fd_; }
+
+  /// Reads until `delimiter` has arrived; returns everything up to and
+  /// including it, keeping what follows. "" if the connection ended first.
+  std::string read_some_until(const std::string& delimiter) {
+    for (;;) {
+      const auto end = buffer_.find(delimiter);
+      if (end != std::string::npos) {
+        auto out = buffer_.substr(0, end + delimiter.size());
+        buffer_.erase(0, end + delimiter.size());
+        return out;
+      }
+      if (!fill()) return {};
     }
   }
 
