@@ -26,7 +26,9 @@ std::shared_ptr<void> mount_user_mgmt(http::Router& router, db::Pool& pool, cons
 std::shared_ptr<void> mount_rooms(http::Router& router, db::Pool& pool,
                                   const config::Config& config) {
   auto users = std::make_shared<rooms::UserClient>(
-      config.user_mgmt_url(), config.user_mgmt_connect_timeout(), config.user_mgmt_timeout());
+      config.user_mgmt_url(), config.user_mgmt_connect_timeout(), config.user_mgmt_timeout(),
+      rooms::BreakerOptions{config.user_mgmt_breaker_failures(),
+                            config.user_mgmt_breaker_cooldown()});
   rooms::mount(router, pool, *users);
   return users;
 }
@@ -92,8 +94,10 @@ int run_serve(Context& ctx, const ServeOptions& options) {
     OpenOptions open;
     open.migrations_dir = options.migrations_dir;
     open.migrate = options.migrate;
-    // One connection per worker thread, so no handler waits for another's.
-    open.max_connections = static_cast<std::size_t>(threads) + 1;
+    // One connection per thread that runs handlers (the workers and the
+    // offload pool), so no handler waits for another's.
+    open.max_connections =
+        static_cast<std::size_t>(threads + http::ServerOptions{}.offload_threads) + 1;
     auto pool = open_service_db(ctx, name, open);
 
     auto router = std::make_shared<http::Router>();

@@ -107,28 +107,36 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
     return Response::no_content();
   });
 
-  router.add(Method::post, "/rooms/{id}/bookings", [service, directory](const Request& req) {
-    const auto room_id = req.id_param("id", "room");
-    auto request = booking_from_json(req.json());
-    try {
-      auto booking =
-          service->book(room_id, request, directory, req.header("x-request-id").value_or(""));
-      return Response::json(201, to_json(booking))
-          .header("Location", "/bookings/" + std::to_string(booking.id));
-    } catch (const BookingConflict& e) {
-      const auto& b = e.existing();
-      nlohmann::ordered_json conflicting{
-          {"id", b.id}, {"starts_at", b.starts_at}, {"ends_at", b.ends_at}};
-      throw http::Error(409, e.what(), {{"conflicting_booking", conflicting}});
-    } catch (const core::Error& e) {
-      if (e.kind() != core::ErrorKind::unavailable) throw;
-      // Where user-mgmt lives and how it failed is for the log, not the client.
-      log::get("rooms")->warn("booking refused, user-mgmt unavailable: {}", e.what());
-      throw core::Error(core::ErrorKind::unavailable,
-                        "cannot confirm user " + std::to_string(request.user_id) +
-                            ": the user service is unavailable; nothing was booked, retry later");
-    }
-  });
+  router.add(
+      Method::post, "/rooms/{id}/bookings",
+      [service, directory](const Request& req) {
+        const auto room_id = req.id_param("id", "room");
+        auto request = booking_from_json(req.json());
+        try {
+          auto booking =
+              service->book(room_id, request, directory, req.header("x-request-id").value_or(""));
+          return Response::json(201, to_json(booking))
+              .header("Location", "/bookings/" + std::to_string(booking.id));
+        } catch (const BookingConflict& e) {
+          const auto& b = e.existing();
+          nlohmann::ordered_json conflicting{
+              {"id", b.id}, {"starts_at", b.starts_at}, {"ends_at", b.ends_at}};
+          throw http::Error(409, e.what(), {{"conflicting_booking", conflicting}});
+        } catch (const core::Error& e) {
+          if (e.kind() != core::ErrorKind::unavailable) throw;
+          // Where user-mgmt lives and how it failed is for the log, not the client.
+          log::get("rooms")->warn("booking refused, user-mgmt unavailable: {}", e.what());
+          core::Error refused(
+              core::ErrorKind::unavailable,
+              "cannot confirm user " + std::to_string(request.user_id) +
+                  ": the user service is unavailable; nothing was booked, retry later");
+          if (e.retry_after()) refused.with_retry_after(*e.retry_after());
+          throw refused;
+        }
+        // It waits on user-mgmt: off the worker, so a slow user-mgmt does not
+        // hold up the worker's other connections.
+      },
+      http::Dispatch::offload);
   router.add(Method::get, "/rooms/{id}/bookings", [service](const Request& req) {
     const auto room_id = req.id_param("id", "room");
     auto list = service->room_bookings(room_id, query_time(req, "from"), query_time(req, "to"));

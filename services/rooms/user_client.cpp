@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include "core/error.hpp"
+#include "core/url.hpp"
 
 namespace roombook::rooms {
 
@@ -24,9 +25,13 @@ std::size_t discard(char* /*data*/, std::size_t size, std::size_t count, void* /
 }  // namespace
 
 UserClient::UserClient(std::string base_url, std::chrono::milliseconds connect_timeout,
-                       std::chrono::milliseconds timeout)
-    : base_url_(std::move(base_url)), connect_timeout_(connect_timeout), timeout_(timeout) {
+                       std::chrono::milliseconds timeout, BreakerOptions breaker)
+    : base_url_(std::move(base_url)),
+      connect_timeout_(connect_timeout),
+      timeout_(timeout),
+      breaker_("user-mgmt at " + core::mask_url(base_url_), breaker) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  shown_url_ = core::mask_url(base_url_);
   global_init();
 }
 
@@ -52,6 +57,25 @@ void UserClient::give_back(void* curl) {
 }
 
 bool UserClient::exists(std::int64_t user_id, const std::string& request_id) {
+  if (const auto wait = breaker_.admit()) {
+    const auto retry = std::chrono::ceil<std::chrono::seconds>(*wait);
+    throw core::Error(core::ErrorKind::unavailable,
+                      "user-mgmt at " + shown_url_ +
+                          " failed repeatedly; not asking it again for " +
+                          std::to_string(retry.count()) + " s")
+        .with_retry_after(std::max(retry, std::chrono::seconds(1)));
+  }
+  try {
+    const bool found = ask(user_id, request_id);
+    breaker_.success();
+    return found;
+  } catch (const core::Error& e) {
+    breaker_.failure(e.what());
+    throw;
+  }
+}
+
+bool UserClient::ask(std::int64_t user_id, const std::string& request_id) {
   auto* curl = static_cast<CURL*>(take());
   if (curl == nullptr) {
     throw core::Error(core::ErrorKind::unavailable, "cannot start an HTTP client for user-mgmt");
@@ -82,13 +106,14 @@ bool UserClient::exists(std::int64_t user_id, const std::string& request_id) {
   give_back(curl);
 
   if (rc != CURLE_OK) {
+    // curl's message may quote the URL, password included.
     throw core::Error(core::ErrorKind::unavailable,
-                      "user-mgmt at " + base_url_ + " is unavailable: " +
-                          (error[0] ? std::string(error) : curl_easy_strerror(rc)));
+                      "user-mgmt at " + shown_url_ + " is unavailable: " +
+                          core::mask_url(error[0] ? std::string(error) : curl_easy_strerror(rc)));
   }
   if (status == 200) return true;
   if (status == 404) return false;
-  throw core::Error(core::ErrorKind::unavailable, "user-mgmt at " + base_url_ + " answered " +
+  throw core::Error(core::ErrorKind::unavailable, "user-mgmt at " + shown_url_ + " answered " +
                                                       std::to_string(status) + " for user " +
                                                       std::to_string(user_id));
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "rooms/circuit_breaker.hpp"
+
 namespace roombook::rooms {
 
 /// Answers whether a user exists. Throws core::Error(unavailable) when it
@@ -22,11 +24,13 @@ class UserDirectory {
 /// 200 = exists, 404 = does not; a refused connection, a timeout or any
 /// other answer = unavailable. Connections are kept alive and reused: idle
 /// curl handles wait in a small stack, one taken per call, so concurrent
-/// handler threads never share one.
+/// handler threads never share one. A circuit breaker fails calls at once
+/// while user-mgmt keeps failing. The URL appears in errors and logs only
+/// with its password masked.
 class UserClient final : public UserDirectory {
  public:
   UserClient(std::string base_url, std::chrono::milliseconds connect_timeout,
-             std::chrono::milliseconds timeout);
+             std::chrono::milliseconds timeout, BreakerOptions breaker = {});
   ~UserClient() override;
   UserClient(const UserClient&) = delete;
   UserClient& operator=(const UserClient&) = delete;
@@ -34,14 +38,17 @@ class UserClient final : public UserDirectory {
   bool exists(std::int64_t user_id, const std::string& request_id) override;
 
  private:
+  bool ask(std::int64_t user_id, const std::string& request_id);
   void* take();  ///< an idle CURL* or a new one
   void give_back(void* curl);
 
   std::string base_url_;
+  std::string shown_url_;  ///< base_url_ with its password masked
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds timeout_;
   std::mutex mutex_;
   std::vector<void*> idle_;
+  CircuitBreaker breaker_;
 };
 
 }  // namespace roombook::rooms

@@ -33,7 +33,8 @@ enum class Kind {
   log_format,
   body_bytes,
   http_url,
-  millis
+  millis,
+  failures
 };
 
 struct Spec {
@@ -97,6 +98,11 @@ const std::vector<Spec>& specs() {
                  "rooms -> user-mgmt connect timeout, in milliseconds", Kind::millis});
     v.push_back({"USER_MGMT_TIMEOUT_MS", "2000",
                  "rooms -> user-mgmt timeout of a whole request, in milliseconds", Kind::millis});
+    v.push_back({"USER_MGMT_BREAKER_FAILURES", "5",
+                 "failed user-mgmt calls in a row after which rooms fails fast", Kind::failures});
+    v.push_back({"USER_MGMT_BREAKER_COOLDOWN_MS", "5000",
+                 "how long rooms fails fast before it asks user-mgmt again, in milliseconds",
+                 Kind::millis});
     return v;
   }();
   return all;
@@ -163,6 +169,9 @@ std::optional<std::string> check(Kind kind, const std::string& value) {
     case Kind::millis:
       if (in_range(value, 1, 600000)) return std::nullopt;
       return "must be a whole number of milliseconds from 1 to 600000";
+    case Kind::failures:
+      if (in_range(value, 1, 1000)) return std::nullopt;
+      return "must be an integer from 1 to 1000";
     case Kind::body_bytes:
       if (in_range(value, 1, kMaxBodyBytes)) return std::nullopt;
       return "must be a whole number of bytes from 1 to " + std::to_string(kMaxBodyBytes);
@@ -510,6 +519,14 @@ std::chrono::milliseconds Config::user_mgmt_connect_timeout() const {
 
 std::chrono::milliseconds Config::user_mgmt_timeout() const {
   return std::chrono::milliseconds(to_uint(setting("USER_MGMT_TIMEOUT_MS").value));
+}
+
+int Config::user_mgmt_breaker_failures() const {
+  return static_cast<int>(to_uint(setting("USER_MGMT_BREAKER_FAILURES").value));
+}
+
+std::chrono::milliseconds Config::user_mgmt_breaker_cooldown() const {
+  return std::chrono::milliseconds(to_uint(setting("USER_MGMT_BREAKER_COOLDOWN_MS").value));
 }
 
 }  // namespace roombook::config

@@ -84,6 +84,9 @@ class Config {
   const std::string& user_mgmt_url() const;
   std::chrono::milliseconds user_mgmt_connect_timeout() const;
   std::chrono::milliseconds user_mgmt_timeout() const;
+  /// The circuit breaker in front of user-mgmt.
+  int user_mgmt_breaker_failures() const;
+  std::chrono::milliseconds user_mgmt_breaker_cooldown() const;
 
   /// Every setting, in a stable order, for `roombook config`.
   const std::vector<Setting>& settings() const { return settings_; }
