@@ -44,12 +44,15 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// What a command runs with: the loaded configuration and its output streams.
+/// What a command runs with: the loaded configuration, its output streams and
+/// where to read answers from.
 struct Context {
   config::Config config;
   std::ostream& out;
   std::ostream& err;
   bool out_is_terminal = false;
+  std::istream* in = nullptr;   ///< stdin; null: there is nothing to read
+  bool in_is_terminal = false;  ///< with out_is_terminal: a person may answer a question
 };
 
 /// Flags that override a configuration variable (`--port` -> PORT). Commands

@@ -147,8 +147,12 @@ int dispatch(int argc, char** argv, std::ostream& out, std::ostream& err) {
       // stop `roombook version`.
       config::LoadOptions defaults;
       defaults.read_env_file = false;
-      Context ctx{config::Config::load(command.needs_config ? load : defaults), out, err,
-                  static_cast<bool>(isatty(STDOUT_FILENO))};
+      Context ctx{config::Config::load(command.needs_config ? load : defaults),
+                  out,
+                  err,
+                  static_cast<bool>(isatty(STDOUT_FILENO)),
+                  &std::cin,
+                  static_cast<bool>(isatty(STDIN_FILENO))};
       if (command.needs_config) log::init(ctx.config.log_levels(), ctx.config.log_format());
       return runners[i].second(ctx);
     } catch (const UsageError& e) {

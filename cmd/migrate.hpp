@@ -15,6 +15,7 @@ struct MigrateOptions {
   bool dry_run = false;
   std::optional<std::int64_t> to;
   int count = 1;           ///< down N
+  bool yes = false;        ///< down, redo --yes: revert without asking
   bool exit_code = false;  ///< status --exit-code
   std::string create_service;
   std::string create_name;
@@ -23,6 +24,9 @@ struct MigrateOptions {
 /// Exit code of `migrate status --exit-code` when something needs doing.
 constexpr int kExitPending = 3;
 
+/// Runs one `migrate` action. `down` acts on one service (`--service`, or the
+/// only one with applied migrations); `down` and `redo` print their plan, then
+/// ask on a terminal (ctx.in) or need `yes`.
 int run_migrate(Context& ctx, const MigrateOptions& options);
 
 }  // namespace roombook::cmd

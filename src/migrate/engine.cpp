@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -182,6 +183,17 @@ void check_service(const std::vector<Migration>& known, const std::optional<std:
                               "'; services with migrations: " + (list.empty() ? "(none)" : list));
 }
 
+// Checks `to` against every selected service: a version that does not exist
+// would otherwise be "nothing to do" (or a quiet stop at another version).
+void check_to(const std::vector<Migration>& known, const std::optional<std::string>& service,
+              std::int64_t to) {
+  std::set<std::string> names;
+  for (const Migration& m : known) {
+    if (selected(service, m.service)) names.insert(m.service);
+  }
+  for (const std::string& name : names) check_version(known, name, to);
+}
+
 // Applies `m` unless another process did meanwhile. False when skipped.
 bool apply_up(db::Connection& conn, const Migration& m, std::optional<std::int64_t> previous) {
   auto tx = conn.begin();
@@ -232,6 +244,19 @@ const Migration& revertible(const Entry& entry) {
 
 }  // namespace
 
+void check_version(const std::vector<Migration>& migrations, const std::string& service,
+                   std::int64_t version) {
+  std::string versions;
+  for (const Migration& m : migrations) {
+    if (m.service != service) continue;
+    if (m.version == version) return;
+    versions += (versions.empty() ? "" : ", ") + std::to_string(m.version);
+  }
+  throw std::invalid_argument(
+      "no migration " + std::to_string(version) + " for " + service +
+      (versions.empty() ? "; it has no migrations" : "; its versions are " + versions));
+}
+
 Engine::Engine(db::Pool& pool, std::vector<Migration> migrations)
     : pool_(pool), migrations_(std::move(migrations)) {
   std::sort(migrations_.begin(), migrations_.end(), [](const Migration& a, const Migration& b) {
@@ -259,6 +284,7 @@ std::vector<StatusRow> Engine::status(const std::optional<std::string>& service)
 std::vector<Step> Engine::up(const std::optional<std::string>& service,
                              std::optional<std::int64_t> to, bool dry_run) {
   check_service(migrations_, service);
+  if (to) check_to(migrations_, service, *to);
   auto conn = pool_.acquire();
   if (!dry_run) create_table(*conn);
   const Plan plan = make_plan(migrations_, read_applied(*conn), service);
@@ -283,6 +309,7 @@ std::vector<Step> Engine::down(const std::optional<std::string>& service, int co
                                std::optional<std::int64_t> to, bool dry_run) {
   check_service(migrations_, service);
   if (count < 0) throw std::invalid_argument("down: count must not be negative");
+  if (to && *to != 0) check_to(migrations_, service, *to);  // 0: revert them all
   auto conn = pool_.acquire();
   const Plan plan = make_plan(migrations_, read_applied(*conn), service);
 

@@ -46,6 +46,13 @@ std::string padded_version(std::int64_t version);
 /// A migration's file stem: "0001_create_users".
 std::string stem(std::int64_t version, const std::string& name);
 
+/// Throws std::invalid_argument unless `service` has a migration numbered
+/// `version` among `migrations`; the message lists the versions it has. The
+/// engine checks every `--to` with it; callers acting on several services can
+/// check them all before acting on any.
+void check_version(const std::vector<Migration>& migrations, const std::string& service,
+                   std::int64_t version);
+
 /// Groups files into migrations, sorted by (service, version). Throws
 /// std::invalid_argument naming the file for a bad name, a duplicate version
 /// or an .up.sql without its .down.sql. `dialect` picks .postgres.sql variants.
@@ -86,6 +93,8 @@ struct Step {
   std::int64_t version = 0;
   std::string name;
   bool up = true;
+
+  bool operator==(const Step&) const = default;
 };
 
 class Engine {
@@ -97,7 +106,8 @@ class Engine {
   std::vector<StatusRow> status(const std::optional<std::string>& service = std::nullopt);
 
   /// Applies pending migrations in version order, each in its own
-  /// transaction, up to and including `to` if given. Throws core::Error
+  /// transaction, up to and including `to` if given (a version of every
+  /// selected service, else std::invalid_argument). Throws core::Error
   /// before applying anything when an applied migration was modified or is
   /// unknown to this binary. A failing migration is rolled back and the
   /// error names its file and statement. Safe to run from two processes at
@@ -106,7 +116,8 @@ class Engine {
                        bool dry_run);
 
   /// Reverts the `count` most recent migrations (per service), or down to
-  /// (not including) version `to`, newest first.
+  /// (not including) version `to`, newest first. `to` is 0 (revert all) or a
+  /// version of every selected service, else std::invalid_argument.
   std::vector<Step> down(const std::optional<std::string>& service, int count,
                          std::optional<std::int64_t> to, bool dry_run);
 

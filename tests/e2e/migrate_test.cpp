@@ -65,6 +65,18 @@ void apply_newer_migrations(const Workspace& ws, const std::string& dir) {
   REQUIRE(up.exit_code == 0);
 }
 
+/// DIR with user-mgmt's migrations and a rooms migration of its own (not the
+/// tree's, which may change), both applied: two services to revert.
+void apply_two_services(const Workspace& ws, const std::string& dir) {
+  copy_migrations(ws, dir);
+  fs::create_directories(ws.path(dir) / "rooms");
+  ws.write(dir + "/rooms/0001_test_rooms.up.sql", "CREATE TABLE test_rooms (id INTEGER);\n");
+  ws.write(dir + "/rooms/0001_test_rooms.down.sql", "DROP TABLE test_rooms;\n");
+  const auto up = ws.run({"migrate", "up", "--migrations-dir", dir});
+  INFO(up.out << up.err);
+  REQUIRE(up.exit_code == 0);
+}
+
 }  // namespace
 
 TEST_CASE("e2e migrate: status lists pending then applied, --exit-code says 3 then 0",
@@ -121,7 +133,7 @@ TEST_CASE("e2e migrate: down reverts the newest migration and redo applies it ag
   REQUIRE(ws.run({"migrate", "up"}).exit_code == 0);
   REQUIRE(ws.run({"user", "add", "alice", "--firstname", "A", "--lastname", "L"}).exit_code == 0);
 
-  const auto down = ws.run({"migrate", "down"});
+  const auto down = ws.run({"migrate", "down", "--service", "user-mgmt", "--yes"});
   INFO(down.out << down.err);
   CHECK(down.exit_code == 0);
   CHECK(down.out.find("reverted 0001_create_users") != std::string::npos);
@@ -129,7 +141,9 @@ TEST_CASE("e2e migrate: down reverts the newest migration and redo applies it ag
   CHECK(ws.run({"user", "list"}).exit_code == 1);
 
   REQUIRE(ws.run({"migrate", "up"}).exit_code == 0);
-  const auto redo = ws.run({"migrate", "redo"});
+  // Like down, redo acts on one service: both have applied migrations.
+  CHECK(ws.run({"migrate", "redo", "--yes"}).exit_code == 2);
+  const auto redo = ws.run({"migrate", "redo", "--service", "user-mgmt", "--yes"});
   INFO(redo.out << redo.err);
   CHECK(redo.exit_code == 0);
   CHECK(redo.out.find("reverted 0001_create_users") != std::string::npos);
@@ -234,4 +248,137 @@ TEST_CASE("e2e migrate: a database newer than the binary is not reported as pend
     CHECK(r.err.find("run `roombook migrate up`") == std::string::npos);
     CHECK(r.err.find("0002_add_email") != std::string::npos);
   }
+}
+
+TEST_CASE("e2e migrate: down refuses without --service when several services could be undone",
+          "[e2e][migrate]") {
+  Workspace ws;
+  apply_two_services(ws, "m");
+  const auto status = ws.run({"migrate", "status", "--migrations-dir", "m"});
+  REQUIRE(status.exit_code == 0);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"migrate", "down", "--yes", "--migrations-dir", "m"},
+           {"migrate", "down", "2", "--yes", "--migrations-dir", "m"},
+           {"migrate", "down", "--to", "0", "--yes", "--migrations-dir", "m"},
+           {"migrate", "down", "--dry-run", "--migrations-dir", "m"}}) {
+    const auto r = ws.run(args);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("rooms, user-mgmt") != std::string::npos);
+    CHECK(r.err.find("--service") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  // Nothing was reverted, in either service.
+  CHECK(ws.run({"migrate", "status", "--migrations-dir", "m"}).out == status.out);
+
+  const auto rooms =
+      ws.run({"migrate", "down", "--service", "rooms", "--yes", "--migrations-dir", "m"});
+  INFO(rooms.out << rooms.err);
+  CHECK(rooms.exit_code == 0);
+  CHECK(rooms.out ==
+        "rooms: will revert 0001_test_rooms\n"
+        "rooms: reverted 0001_test_rooms\n");
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "applied"}});
+
+  // Now only user-mgmt has something to revert: --service may be left out.
+  const auto last = ws.run({"migrate", "down", "--yes", "--migrations-dir", "m"});
+  INFO(last.out << last.err);
+  CHECK(last.exit_code == 0);
+  CHECK(last.out ==
+        "user-mgmt: will revert 0001_create_users\n"
+        "user-mgmt: reverted 0001_create_users\n");
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "pending"}});
+}
+
+TEST_CASE("e2e migrate: down reverts one migration by default, N or --to V more",
+          "[e2e][migrate]") {
+  Workspace ws;
+  apply_newer_migrations(ws, "m");
+
+  const auto one = ws.run({"migrate", "down", "--yes", "--migrations-dir", "m"});
+  INFO(one.out << one.err);
+  CHECK(one.exit_code == 0);
+  CHECK(one.out ==
+        "user-mgmt: will revert 0002_add_email\n"
+        "user-mgmt: reverted 0002_add_email\n");
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "applied"}, {k0002, "pending"}});
+
+  REQUIRE(ws.run({"migrate", "up", "--migrations-dir", "m"}).exit_code == 0);
+  const auto two = ws.run({"migrate", "down", "2", "--yes", "--migrations-dir", "m"});
+  INFO(two.out << two.err);
+  CHECK(two.exit_code == 0);
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "pending"}, {k0002, "pending"}});
+
+  REQUIRE(ws.run({"migrate", "up", "--migrations-dir", "m"}).exit_code == 0);
+  const auto to = ws.run({"migrate", "down", "--to", "1", "--yes", "--migrations-dir", "m"});
+  INFO(to.out << to.err);
+  CHECK(to.exit_code == 0);
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "applied"}, {k0002, "pending"}});
+}
+
+TEST_CASE("e2e migrate: off a terminal down and redo print the plan and refuse without --yes",
+          "[e2e][migrate]") {
+  Workspace ws;
+  REQUIRE(ws.run({"migrate", "up"}).exit_code == 0);
+  REQUIRE(ws.run({"user", "add", "alice", "--firstname", "A", "--lastname", "L"}).exit_code == 0);
+
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"migrate", "down", "--service", "user-mgmt"},
+                                             {"migrate", "--service", "user-mgmt", "redo"}}) {
+    // Not even a "y" on stdin counts: it is not a terminal.
+    const auto r = ws.run(args, std::string("y\n"));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("user-mgmt: will revert 0001_create_users") != std::string::npos);
+    CHECK(r.out.find("reverted") == std::string::npos);
+    CHECK(r.err.find("--yes") != std::string::npos);
+    CHECK(r.err.find("terminal") != std::string::npos);
+  }
+  // alice is still there: nothing was reverted.
+  const auto list = ws.run({"user", "list", "--format", "json"});
+  REQUIRE(list.exit_code == 0);
+  CHECK(nlohmann::json::parse(list.out).size() == 1);
+
+  const auto dry = ws.run({"migrate", "down", "--service", "user-mgmt", "--dry-run"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out == "user-mgmt: would revert 0001_create_users\n");
+  CHECK(states(ws) == std::map<std::string, std::string>{{k0001, "applied"}});
+}
+
+TEST_CASE(
+    "e2e migrate: up --to and down --to a version that does not exist exit 1, listing those "
+    "that do",
+    "[e2e][migrate]") {
+  Workspace ws;
+  copy_migrations(ws, "m");
+  REQUIRE(
+      ws.run({"migrate", "create", "user-mgmt", "add_email", "--migrations-dir", "m"}).exit_code ==
+      0);
+
+  const auto up =
+      ws.run({"migrate", "up", "--service", "user-mgmt", "--to", "7", "--migrations-dir", "m"});
+  INFO(up.out << up.err);
+  CHECK(up.exit_code == 1);
+  CHECK(up.err == "roombook: no migration 7 for user-mgmt; its versions are 1, 2\n");
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "pending"}, {k0002, "pending"}});
+
+  REQUIRE(ws.run({"migrate", "up", "--migrations-dir", "m"}).exit_code == 0);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"migrate", "down", "--to", "7", "--yes", "--migrations-dir", "m"},
+           {"migrate", "down", "--to", "7", "--dry-run", "--migrations-dir", "m"}}) {
+    const auto down = ws.run(args);
+    INFO(down.out << down.err);
+    CHECK(down.exit_code == 1);
+    CHECK(down.err == "roombook: no migration 7 for user-mgmt; its versions are 1, 2\n");
+  }
+  CHECK(states(ws, {"--migrations-dir", "m"}) ==
+        std::map<std::string, std::string>{{k0001, "applied"}, {k0002, "applied"}});
 }

@@ -213,6 +213,36 @@ TEST_CASE("up --to stops at that version, inclusive") {
   CHECK(describe(engine.up("svc", std::nullopt, false)) == Strings{"up svc 3"});
 }
 
+TEST_CASE(
+    "up --to and down --to refuse a version no migration has, listing the migrations' versions") {
+  TempDb tmp;
+  auto pool = tmp.open();
+  Engine engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x);", "DROP TABLE o;"},
+                                         {"p", "CREATE TABLE p(x);", "DROP TABLE p;"}},
+                                        "other"));
+
+  CHECK(error_of<std::invalid_argument>([&] { engine.up("svc", 7, false); }) ==
+        "no migration 7 for svc; its versions are 1, 2, 3");
+  CHECK(error_of<std::invalid_argument>([&] { engine.up("svc", 7, true); }) ==
+        "no migration 7 for svc; its versions are 1, 2, 3");
+  // Without a service, every one must have it: "other" stops at 2, and
+  // nothing is applied to "svc" either.
+  CHECK(error_of<std::invalid_argument>([&] { engine.up(std::nullopt, 3, false); }) ==
+        "no migration 3 for other; its versions are 1, 2");
+  CHECK(tables(*pool).empty());
+
+  engine.up(std::nullopt, std::nullopt, false);
+  for (const bool dry_run : {true, false}) {
+    CHECK(error_of<std::invalid_argument>([&] { engine.down("svc", 1, 7, dry_run); }) ==
+          "no migration 7 for svc; its versions are 1, 2, 3");
+    CHECK(error_of<std::invalid_argument>([&] { engine.down("other", 1, -1, dry_run); }) ==
+          "no migration -1 for other; its versions are 1, 2");
+  }
+  CHECK(rows(*pool) == Strings{"other 1 o", "other 2 p", "svc 1 a", "svc 2 b", "svc 3 c"});
+  // 0 is no migration, and means "revert them all".
+  CHECK(describe(engine.down("other", 1, 0, false)) == Strings{"down other 2", "down other 1"});
+}
+
 TEST_CASE("dry runs report what they would do and change nothing") {
   TempDb tmp;
   auto pool = tmp.open();
