@@ -133,9 +133,9 @@ void mount(http::Router& router, db::Pool& pool, UserDirectory& users) {
           if (e.retry_after()) refused.with_retry_after(*e.retry_after());
           throw refused;
         }
-        // It waits on user-mgmt: off the worker, so a slow user-mgmt does not
-        // hold up the worker's other connections.
       },
+      // It waits on user-mgmt: off the worker, so that a slow user-mgmt
+      // holds up none of the worker's other connections.
       http::Dispatch::offload);
   router.add(Method::get, "/rooms/{id}/bookings", [service](const Request& req) {
     const auto room_id = req.id_param("id", "room");
