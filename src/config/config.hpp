@@ -2,7 +2,9 @@
 
 // Configuration: command-line flags, then the process environment, then a
 // .env file, then built-in defaults, in that order of precedence. Loaded once
-// into an immutable Config that remembers where each value came from.
+// into an immutable Config: every value parsed once into a typed field, and
+// each setting remembered as given, with where it came from, for
+// `roombook config`.
 
 #include <chrono>
 #include <cstddef>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace roombook::config {
@@ -23,8 +26,8 @@ class Error : public std::runtime_error {
 };
 
 enum class Source { default_value, env_file, environment, flag };
-const char* to_string(Source s);
 
+/// One variable as given, for `roombook config`.
 struct Setting {
   std::string name;   ///< the variable: DATABASE_URL
   std::string value;  ///< as given; URLs are masked only when printed
@@ -33,13 +36,13 @@ struct Setting {
   std::string help;    ///< one line, for `roombook config` and the manual
 };
 
-/// Parses the text of a .env file: KEY=VALUE lines, blank lines, `#`
-/// comments (whole line, or after whitespace in an unquoted value), an
-/// optional `export ` prefix, 'single quotes' taken literally, "double
-/// quotes" with \n \t \" \\ escapes and spanning lines. Throws Error naming
-/// `file_name` and the line for anything else.
-std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text,
-                                                              const std::string& file_name);
+/// A service, as the registry of services (services/CMakeLists.txt) lists it:
+/// each has <PREFIX>_PORT and <PREFIX>_DATABASE_URL.
+struct ServiceSpec {
+  std::string name;  ///< "user-mgmt"
+  std::uint16_t default_port = 0;
+  std::string env_prefix;  ///< "USER_MGMT"
+};
 
 struct LoadOptions {
   /// The process environment (name -> value). load() never reads environ
@@ -53,13 +56,18 @@ struct LoadOptions {
   std::map<std::string, std::string> flags;
   /// The flag that set each variable, for `roombook config`: {"PORT", "--port"}.
   std::map<std::string, std::string> flag_names;
+  /// The services whose per-service variables exist.
+  std::vector<ServiceSpec> services;
 };
 
-/// The services this binary knows, for per-service variables.
-inline const std::vector<std::string>& service_names() {
-  static const std::vector<std::string> names{"user-mgmt", "rooms"};
-  return names;
-}
+/// How the rooms service (and `booking add`) reaches user-mgmt.
+struct UserMgmtClient {
+  std::string url;
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds timeout{2000};
+  int breaker_failures = 5;  ///< failed calls in a row that open the circuit
+  std::chrono::milliseconds breaker_cooldown{5000};
+};
 
 class Config {
  public:
@@ -68,35 +76,47 @@ class Config {
   /// The process environment, as a map.
   static std::map<std::string, std::string> process_environment();
 
-  /// The database of a service: <SERVICE>_DATABASE_URL, else DATABASE_URL;
-  /// DATABASE_URL set by a flag wins over both.
-  const std::string& database_url(const std::string& service) const;
-  /// The port of a service: <SERVICE>_PORT, else PORT, else its default;
-  /// PORT set by a flag wins over both. PORT counts only when the service is
-  /// the `sole` one served.
-  std::uint16_t port(const std::string& service, bool sole = true) const;
-  const std::string& host() const;
-  int threads() const;
-  std::size_t max_body_bytes() const;
-  const std::string& log_levels() const;
-  const std::string& log_format() const;
-  /// How the rooms service reaches user-mgmt.
-  const std::string& user_mgmt_url() const;
-  std::chrono::milliseconds user_mgmt_connect_timeout() const;
-  std::chrono::milliseconds user_mgmt_timeout() const;
-  /// The circuit breaker in front of user-mgmt.
-  int user_mgmt_breaker_failures() const;
-  std::chrono::milliseconds user_mgmt_breaker_cooldown() const;
+  /// The database of a service: <PREFIX>_DATABASE_URL, else DATABASE_URL;
+  /// DATABASE_URL set by a flag wins over both. Throws std::out_of_range for
+  /// a service that was not among LoadOptions::services.
+  const std::string& database_url(std::string_view service) const;
+  /// The port of a service: <PREFIX>_PORT, else PORT, else its default; PORT
+  /// set by a flag wins over both. PORT counts only when the service is the
+  /// `sole` one served.
+  std::uint16_t port(std::string_view service, bool sole = true) const;
+  /// Whether --port was given (it names one port: one service only).
+  bool port_is_flag() const { return port_is_flag_; }
+  const std::string& host() const { return host_; }
+  int threads() const { return threads_; }
+  std::size_t max_body_bytes() const { return max_body_bytes_; }
+  const std::string& log_levels() const { return log_levels_; }
+  const std::string& log_format() const { return log_format_; }
+  const UserMgmtClient& user_mgmt() const { return user_mgmt_; }
 
   /// Every setting, in a stable order, for `roombook config`.
   const std::vector<Setting>& settings() const { return settings_; }
-  const Setting& setting(const std::string& name) const;
 
  private:
-  std::vector<Setting> settings_;
-};
+  struct Service {
+    std::string name;
+    std::string database_url;           ///< its own, empty when unset
+    std::optional<std::uint16_t> port;  ///< its own, when set
+    std::uint16_t default_port = 0;
+  };
+  const Service& service(std::string_view name) const;
 
-/// "USER_MGMT" for "user-mgmt".
-std::string env_prefix(const std::string& service);
+  std::vector<Setting> settings_;
+  std::vector<Service> services_;
+  std::string database_url_;
+  bool database_url_is_flag_ = false;
+  std::optional<std::uint16_t> port_;
+  bool port_is_flag_ = false;
+  std::string host_;
+  int threads_ = 2;
+  std::size_t max_body_bytes_ = 0;
+  std::string log_levels_;
+  std::string log_format_;
+  UserMgmtClient user_mgmt_;
+};
 
 }  // namespace roombook::config

@@ -18,7 +18,32 @@ namespace fs = std::filesystem;
 using roombook::config::Config;
 using roombook::config::Error;
 using roombook::config::LoadOptions;
+using roombook::config::ServiceSpec;
+using roombook::config::Setting;
 using roombook::config::Source;
+
+/// The services these tests configure, as the registry would list them.
+const std::vector<ServiceSpec>& test_services() {
+  static const std::vector<ServiceSpec> services{{"user-mgmt", 8081, "USER_MGMT"},
+                                                 {"rooms", 8082, "ROOMS"}};
+  return services;
+}
+
+/// Options with nothing set but the services.
+LoadOptions options_with_services() {
+  LoadOptions options;
+  options.services = test_services();
+  return options;
+}
+
+/// The setting called `name` among config.settings(); std::out_of_range if
+/// there is none.
+const Setting& setting(const Config& config, const std::string& name) {
+  for (const auto& s : config.settings()) {
+    if (s.name == name) return s;
+  }
+  throw std::out_of_range("no setting " + name);
+}
 
 /// A fresh directory, removed with everything in it.
 class TempDir {
@@ -62,7 +87,7 @@ class ChangeDir {
 Config load(std::map<std::string, std::string> environment, const std::string& dotenv = "",
             std::map<std::string, std::string> flags = {}) {
   TempDir dir;
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.environment = std::move(environment);
   options.env_file = dir.write(".env", dotenv);
   options.flags = std::move(flags);
@@ -74,7 +99,7 @@ std::string load_error(std::map<std::string, std::string> environment,
                        std::map<std::string, std::string> flags = {},
                        std::map<std::string, std::string> flag_names = {}) {
   TempDir dir;
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.environment = std::move(environment);
   options.env_file = dir.write("my.env", dotenv);
   options.flags = std::move(flags);
@@ -97,7 +122,7 @@ std::string load_error(std::map<std::string, std::string> environment,
 TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
   TempDir empty;
   ChangeDir cd(empty.path());  // no .env here
-  const Config config = Config::load({});
+  const Config config = Config::load(options_with_services());
 
   std::vector<std::string> names;
   for (const auto& s : config.settings()) {
@@ -112,9 +137,9 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
                      "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES", "USER_MGMT_URL",
                      "USER_MGMT_CONNECT_TIMEOUT_MS", "USER_MGMT_TIMEOUT_MS",
                      "USER_MGMT_BREAKER_FAILURES", "USER_MGMT_BREAKER_COOLDOWN_MS"});
-  CHECK(config.setting("DATABASE_URL").value == "sqlite:roombook.db");
-  CHECK(config.setting("USER_MGMT_DATABASE_URL").value == "");
-  CHECK(config.setting("PORT").value == "");
+  CHECK(setting(config, "DATABASE_URL").value == "sqlite:roombook.db");
+  CHECK(setting(config, "USER_MGMT_DATABASE_URL").value == "");
+  CHECK(setting(config, "PORT").value == "");
   CHECK(config.database_url("user-mgmt") == "sqlite:roombook.db");
   CHECK(config.port("user-mgmt") == 8081);
   CHECK(config.host() == "127.0.0.1");
@@ -124,15 +149,15 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
   CHECK(config.log_format() == "text");
   CHECK(config.port("rooms") == 8082);
   CHECK(config.database_url("rooms") == "sqlite:roombook.db");
-  CHECK(config.user_mgmt_url() == "http://127.0.0.1:8081");
-  CHECK(config.user_mgmt_connect_timeout() == std::chrono::milliseconds(1000));
-  CHECK(config.user_mgmt_timeout() == std::chrono::milliseconds(2000));
+  CHECK(config.user_mgmt().url == "http://127.0.0.1:8081");
+  CHECK(config.user_mgmt().connect_timeout == std::chrono::milliseconds(1000));
+  CHECK(config.user_mgmt().timeout == std::chrono::milliseconds(2000));
 }
 
 TEST_CASE("PORT names one port: it counts only when one service is served", "[config]") {
   TempDir empty;
   ChangeDir cd(empty.path());
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.environment = {{"PORT", "9000"}, {"ROOMS_PORT", "9100"}};
   const Config config = Config::load(options);
   CHECK(config.port("user-mgmt") == 9000);
@@ -146,13 +171,13 @@ TEST_CASE("the rooms service's link to user-mgmt is validated", "[config]") {
   TempDir empty;
   ChangeDir cd(empty.path());
   auto load_with = [](const std::string& name, const std::string& value) {
-    LoadOptions options;
+    LoadOptions options = options_with_services();
     options.environment = {{name, value}};
     return Config::load(options);
   };
-  CHECK(load_with("USER_MGMT_URL", "https://users.internal:8443").user_mgmt_url() ==
+  CHECK(load_with("USER_MGMT_URL", "https://users.internal:8443").user_mgmt().url ==
         "https://users.internal:8443");
-  CHECK(load_with("USER_MGMT_TIMEOUT_MS", "250").user_mgmt_timeout() ==
+  CHECK(load_with("USER_MGMT_TIMEOUT_MS", "250").user_mgmt().timeout ==
         std::chrono::milliseconds(250));
   CHECK_THROWS_WITH(load_with("USER_MGMT_URL", "ftp://x"),
                     Catch::Contains("USER_MGMT_URL") && Catch::Contains("http://"));
@@ -165,7 +190,7 @@ TEST_CASE("the rooms service's link to user-mgmt is validated", "[config]") {
 
 TEST_CASE("precedence: flag, then environment, then .env, then default", "[config]") {
   TempDir dir;
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.env_file = dir.write("app.env",
                                "# settings\n"
                                "PORT=7001\n"
@@ -176,37 +201,32 @@ TEST_CASE("precedence: flag, then environment, then .env, then default", "[confi
   options.flag_names = {{"PORT", "--port"}};
   const Config config = Config::load(options);
 
-  const auto& port = config.setting("PORT");
+  const auto& port = setting(config, "PORT");
   CHECK(port.value == "7003");
   CHECK(port.source == Source::flag);
   CHECK(port.origin == "--port");
-  CHECK(config.setting("ROOMBOOK_LOG_FORMAT").origin == "flag");  // no flag name given
+  CHECK(setting(config, "ROOMBOOK_LOG_FORMAT").origin == "flag");  // no flag name given
 
-  const auto& host = config.setting("HOST");
+  const auto& host = setting(config, "HOST");
   CHECK(host.value == "10.0.0.2");
   CHECK(host.source == Source::environment);
   CHECK(host.origin == "environment");
 
-  const auto& threads = config.setting("ROOMBOOK_THREADS");
+  const auto& threads = setting(config, "ROOMBOOK_THREADS");
   CHECK(threads.value == "8");
   CHECK(threads.source == Source::env_file);
   CHECK(threads.origin == *options.env_file + ":4");
   CHECK(config.threads() == 8);
 
-  const auto& body = config.setting("MAX_BODY_BYTES");
+  const auto& body = setting(config, "MAX_BODY_BYTES");
   CHECK(body.source == Source::default_value);
   CHECK(body.origin == "default");
-
-  CHECK(std::string(roombook::config::to_string(Source::flag)) == "flag");
-  CHECK(std::string(roombook::config::to_string(Source::environment)) == "environment");
-  CHECK(std::string(roombook::config::to_string(Source::env_file)) == "env file");
-  CHECK(std::string(roombook::config::to_string(Source::default_value)) == "default");
 }
 
 TEST_CASE(".env never overrides the environment, even an empty value", "[config]") {
   const Config config = load({{"ROOMBOOK_LOG_FORMAT", "json"}}, "ROOMBOOK_LOG_FORMAT=text\n");
   CHECK(config.log_format() == "json");
-  CHECK(config.setting("ROOMBOOK_LOG_FORMAT").source == Source::environment);
+  CHECK(setting(config, "ROOMBOOK_LOG_FORMAT").source == Source::environment);
 
   // An empty variable is set: it is the value, and it is invalid.
   CHECK(load_error({{"DATABASE_URL", ""}}, "DATABASE_URL=sqlite:x.db\n") ==
@@ -218,26 +238,26 @@ TEST_CASE(".env never overrides the environment, even an empty value", "[config]
 TEST_CASE("empty optional variables count as unset", "[config]") {
   const Config config =
       load({{"PORT", ""}, {"USER_MGMT_DATABASE_URL", ""}}, "PORT=9000\nUSER_MGMT_DATABASE_URL=\n");
-  CHECK(config.setting("PORT").value == "9000");
-  CHECK(config.setting("PORT").source == Source::env_file);
-  CHECK(config.setting("USER_MGMT_DATABASE_URL").source == Source::default_value);
+  CHECK(setting(config, "PORT").value == "9000");
+  CHECK(setting(config, "PORT").source == Source::env_file);
+  CHECK(setting(config, "USER_MGMT_DATABASE_URL").source == Source::default_value);
   CHECK(config.database_url("user-mgmt") == "sqlite:roombook.db");
   CHECK(config.port("user-mgmt") == 9000);
 }
 
 TEST_CASE(".env: later duplicates win, unknown variables are ignored", "[config]") {
   TempDir dir;
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.env_file = dir.write(".env", "HOST=first\nCOMPOSE_PROJECT_NAME=x\nHOST=second\n");
   const Config config = Config::load(options);
   CHECK(config.host() == "second");
-  CHECK(config.setting("HOST").origin == *options.env_file + ":3");
-  CHECK_THROWS_AS(config.setting("COMPOSE_PROJECT_NAME"), std::out_of_range);
+  CHECK(setting(config, "HOST").origin == *options.env_file + ":3");
+  CHECK_THROWS_AS(setting(config, "COMPOSE_PROJECT_NAME"), std::out_of_range);
 }
 
 TEST_CASE("a missing --env-file is an error", "[config]") {
   TempDir dir;
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.env_file = (dir.path() / "nope.env").string();
   CHECK_THROWS_WITH(Config::load(options),
                     "env file " + *options.env_file + ": No such file or directory");
@@ -250,15 +270,16 @@ TEST_CASE("./.env is read from the current directory when present", "[config]") 
   TempDir dir;
   {
     ChangeDir cd(dir.path());
-    CHECK(Config::load({}).port("user-mgmt") == 8081);  // no .env yet: defaults
+    CHECK(Config::load(options_with_services()).port("user-mgmt") ==
+          8081);  // no .env yet: defaults
 
     dir.write(".env", "# local\nUSER_MGMT_PORT=7000\n");
-    const Config config = Config::load({});
+    const Config config = Config::load(options_with_services());
     CHECK(config.port("user-mgmt") == 7000);
-    CHECK(config.setting("USER_MGMT_PORT").origin == ".env:2");
+    CHECK(setting(config, "USER_MGMT_PORT").origin == ".env:2");
 
     // An explicit --env-file replaces ./.env.
-    LoadOptions options;
+    LoadOptions options = options_with_services();
     options.env_file = dir.write("other.env", "HOST=0.0.0.0\n");
     const Config other = Config::load(options);
     CHECK(other.port("user-mgmt") == 8081);
@@ -272,7 +293,7 @@ TEST_CASE("load() leaves the process environment alone", "[config]") {
   const auto before = Config::process_environment();
   CHECK(before.at("ROOMBOOK_CONFIG_TEST") == "from-process");
 
-  LoadOptions options;
+  LoadOptions options = options_with_services();
   options.environment = before;
   options.environment["ROOMBOOK_CONFIG_TEST"] = "changed";
   options.environment["PORT"] = "9999";
@@ -362,12 +383,12 @@ TEST_CASE("a database URL that would not open is refused at load, naming its var
 
 TEST_CASE("the circuit breaker in front of user-mgmt is configurable", "[config]") {
   const auto defaults = load({});
-  CHECK(defaults.user_mgmt_breaker_failures() == 5);
-  CHECK(defaults.user_mgmt_breaker_cooldown() == std::chrono::milliseconds(5000));
+  CHECK(defaults.user_mgmt().breaker_failures == 5);
+  CHECK(defaults.user_mgmt().breaker_cooldown == std::chrono::milliseconds(5000));
   const auto set =
       load({{"USER_MGMT_BREAKER_FAILURES", "2"}, {"USER_MGMT_BREAKER_COOLDOWN_MS", "250"}});
-  CHECK(set.user_mgmt_breaker_failures() == 2);
-  CHECK(set.user_mgmt_breaker_cooldown() == std::chrono::milliseconds(250));
+  CHECK(set.user_mgmt().breaker_failures == 2);
+  CHECK(set.user_mgmt().breaker_cooldown == std::chrono::milliseconds(250));
   CHECK_THAT(load_error({{"USER_MGMT_BREAKER_FAILURES", "0"}}),
              Catch::StartsWith("invalid USER_MGMT_BREAKER_FAILURES \"0\""));
 }
@@ -409,22 +430,32 @@ TEST_CASE("per-service port: own port if set, else PORT, else the default", "[co
 
 TEST_CASE("every known service has its settings", "[config]") {
   const Config config = load({});
-  for (const auto& service : roombook::config::service_names()) {
-    INFO(service);
-    const std::string prefix = roombook::config::env_prefix(service);
-    CHECK(config.setting(prefix + "_DATABASE_URL").value.empty());
-    CHECK(config.setting(prefix + "_PORT").source == Source::default_value);
-    CHECK(config.database_url(service) == "sqlite:roombook.db");
-    CHECK_NOTHROW(config.port(service));
+  for (const auto& service : test_services()) {
+    INFO(service.name);
+    CHECK(setting(config, service.env_prefix + "_DATABASE_URL").value.empty());
+    CHECK(setting(config, service.env_prefix + "_PORT").source == Source::default_value);
+    CHECK(setting(config, service.env_prefix + "_PORT").value ==
+          std::to_string(service.default_port));
+    CHECK(config.database_url(service.name) == "sqlite:roombook.db");
+    CHECK(config.port(service.name) == service.default_port);
   }
 }
 
-TEST_CASE("names: env_prefix, unknown settings, services and flags", "[config]") {
-  CHECK(roombook::config::env_prefix("user-mgmt") == "USER_MGMT");
-  CHECK(roombook::config::env_prefix("rooms") == "ROOMS");
+TEST_CASE("names: service prefixes, unknown settings, services and flags", "[config]") {
+  // A service's variables carry the prefix it was listed with, and only the
+  // services listed have any.
+  LoadOptions billing;
+  billing.read_env_file = false;
+  billing.services = {{"billing", 9090, "BILLING"}};
+  billing.environment = {{"BILLING_PORT", "9191"}, {"USER_MGMT_PORT", "7000"}};
+  const Config only_billing = Config::load(billing);
+  CHECK(only_billing.port("billing") == 9191);
+  CHECK(setting(only_billing, "BILLING_DATABASE_URL").value.empty());
+  CHECK_THROWS_AS(setting(only_billing, "USER_MGMT_PORT"), std::out_of_range);
+  CHECK_THROWS_AS(only_billing.port("user-mgmt"), std::out_of_range);
 
   const Config config = load({});
-  CHECK_THROWS_AS(config.setting("NOPE"), std::out_of_range);
+  CHECK_THROWS_AS(setting(config, "NOPE"), std::out_of_range);
   CHECK_THROWS_AS(config.port("billing"), std::out_of_range);
   CHECK_THROWS_AS(config.database_url("billing"), std::out_of_range);
   CHECK(load_error({}, "", {{"PROT", "80"}}) == "unknown setting \"PROT\" given as a flag");

@@ -6,13 +6,21 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "config/dotenv.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
-Pairs parse(const std::string& text) { return roombook::config::parse_dotenv(text, ".env"); }
+/// The keys and values parse_dotenv finds, in order.
+Pairs parse(const std::string& text) {
+  Pairs pairs;
+  for (auto& e : roombook::config::parse_dotenv(text, ".env")) {
+    pairs.emplace_back(std::move(e.key), std::move(e.value));
+  }
+  return pairs;
+}
 
 }  // namespace
 
@@ -58,6 +66,15 @@ TEST_CASE("parse_dotenv: double quotes have escapes and span lines", "[config][d
 
 TEST_CASE("parse_dotenv keeps file order and duplicates", "[config][dotenv]") {
   CHECK(parse("B=1\nA=2\nB=3") == Pairs{{"B", "1"}, {"A", "2"}, {"B", "3"}});
+}
+
+TEST_CASE("parse_dotenv gives each entry the line of its key", "[config][dotenv]") {
+  const auto entries =
+      roombook::config::parse_dotenv("# c\nA=1\n\nB=\"two\nlines\"\nC=3\n", ".env");
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0].line == 2);
+  CHECK(entries[1].line == 4);
+  CHECK(entries[2].line == 6);
 }
 
 TEST_CASE("parse_dotenv errors name the file and line", "[config][dotenv]") {
