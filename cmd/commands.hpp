@@ -6,14 +6,17 @@
 //   1. write cmd/<name>.cpp with `struct <Name>Options`, a setup function that
 //      adds its flags to a CLI::App and returns the Runner, and
 //      `int run_<name>(Context&, const <Name>Options&)` that does the work, so
-//      tests can call it without argv;
+//      tests can call it without argv (a command with subcommands builds them
+//      with cmd/subcommands.hpp);
 //   2. declare the setup function below and add a row to commands();
 //   3. add tests in tests/cmd/ (run_<name>) and, for its exit codes and
 //      output, in tests/e2e/;
 //   4. add its manual page man/roombook-<name>.1 and mention it in roombook.1
 //      and the README.
 //
-// dispatch() is the only place that turns exceptions into exit codes.
+// dispatch() is the only place that turns exceptions into exit codes, and
+// the only place that words core::Error for the command line (with its
+// cause and its remedy as a flag).
 
 #include <functional>
 #include <iosfwd>
@@ -110,6 +113,9 @@ struct OpenOptions {
 /// it applies them (`migrate`) or throws, naming the command that would.
 std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string& service,
                                           const OpenOptions& options = {});
+
+/// The services of the registry, as the configuration sees them.
+std::vector<config::ServiceSpec> service_specs();
 
 /// Writes `text` to stderr prefixed "roombook: " (for notes beside the output).
 void note(const Context& ctx, const std::string& text);

@@ -11,6 +11,7 @@
 #include "core/url.hpp"
 #include "log/log.hpp"
 #include "migrate/migrate.hpp"
+#include "services/registry.hpp"
 
 namespace roombook::cmd {
 
@@ -28,7 +29,16 @@ config::LoadOptions ConfigFlags::load_options() const {
   options.environment = config::Config::process_environment();
   options.flags = *values_;
   options.flag_names = flag_names_;
+  options.services = service_specs();
   return options;
+}
+
+std::vector<config::ServiceSpec> service_specs() {
+  std::vector<config::ServiceSpec> specs;
+  for (const auto& s : services::registry()) {
+    specs.push_back({std::string(s.name), s.default_port, std::string(s.env_prefix)});
+  }
+  return specs;
 }
 
 const std::vector<Command>& commands() {
@@ -91,13 +101,22 @@ void note(const Context& ctx, const std::string& text) { ctx.err << "roombook: "
 
 namespace {
 
+/// "; cancel them, or add --force to delete them with the room".
+std::string cli_remedy(const std::optional<core::Remedy>& remedy) {
+  if (!remedy) return {};
+  return "; " + (remedy->alternative.empty() ? std::string() : remedy->alternative + ", or ") +
+         "add --" + remedy->option + " " + remedy->effect;
+}
+
 /// Multi-call: a link named after a service serves it.
 std::vector<std::string> rewrite_args(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   const auto name = std::filesystem::path(args.empty() ? "" : args[0]).filename().string();
-  const auto& services = config::service_names();
-  if (std::find(services.begin(), services.end(), name) != services.end()) {
-    args.insert(args.begin() + 1, {"serve", name});
+  for (const auto& service : services::registry()) {
+    if (service.name == name) {
+      args.insert(args.begin() + 1, {"serve", name});
+      break;
+    }
   }
   return args;
 }
@@ -147,6 +166,7 @@ int dispatch(int argc, char** argv, std::ostream& out, std::ostream& err) {
       // stop `roombook version`.
       config::LoadOptions defaults;
       defaults.read_env_file = false;
+      defaults.services = service_specs();
       Context ctx{config::Config::load(command.needs_config ? load : defaults),
                   out,
                   err,
@@ -158,6 +178,13 @@ int dispatch(int argc, char** argv, std::ostream& out, std::ostream& err) {
     } catch (const UsageError& e) {
       err << "roombook: " << e.what() << "\n";
       return kExitUsage;
+    } catch (const core::Error& e) {
+      // The one place that words errors for the command line: the detail,
+      // what went wrong underneath (an operator may see it), and the remedy
+      // as a flag.
+      err << "roombook: " << e.what() << (e.cause().empty() ? "" : ": " + e.cause())
+          << cli_remedy(e.remedy()) << "\n";
+      return kExitFailure;
     } catch (const std::exception& e) {
       err << "roombook: " << e.what() << "\n";
       return kExitFailure;

@@ -7,65 +7,24 @@
 #include "core/url.hpp"
 #include "http/http.hpp"
 #include "log/log.hpp"
-#include "rooms/routes.hpp"
-#include "user-mgmt/routes.hpp"
+#include "services/registry.hpp"
 
 namespace roombook::cmd {
 
 namespace {
 
-/// Puts a service's routes on a router; returns what its handlers use
-/// besides the pool, which must live as long as the server.
-using Mount = std::shared_ptr<void> (*)(http::Router&, db::Pool&, const config::Config&);
-
-std::shared_ptr<void> mount_user_mgmt(http::Router& router, db::Pool& pool, const config::Config&) {
-  user_mgmt::mount(router, pool);
-  return nullptr;
-}
-
-std::shared_ptr<void> mount_rooms(http::Router& router, db::Pool& pool,
-                                  const config::Config& config) {
-  auto users = std::make_shared<rooms::UserClient>(
-      config.user_mgmt_url(), config.user_mgmt_connect_timeout(), config.user_mgmt_timeout(),
-      rooms::BreakerOptions{config.user_mgmt_breaker_failures(),
-                            config.user_mgmt_breaker_cooldown()});
-  rooms::mount(router, pool, *users);
-  return users;
-}
-
-/// What `serve` needs of each service.
-struct ServiceEntry {
-  const char* name;
-  Mount mount;
-};
-
-const std::vector<ServiceEntry>& services() {
-  static const std::vector<ServiceEntry> table{
-      {"user-mgmt", mount_user_mgmt},
-      {"rooms", mount_rooms},
-  };
-  return table;
-}
-
-/// The services named, with "all" expanded, each once, in table order.
-std::vector<std::string> expand(const std::vector<std::string>& names) {
-  std::vector<std::string> out;
-  for (const auto& entry : services()) {
+/// The services named, with "all" expanded, each once, in registry order.
+std::vector<const service::ServiceInfo*> expand(const std::vector<std::string>& names) {
+  std::vector<const service::ServiceInfo*> out;
+  for (const auto& entry : services::registry()) {
     for (const auto& name : names) {
       if (name == "all" || name == entry.name) {
-        out.emplace_back(entry.name);
+        out.push_back(&entry);
         break;
       }
     }
   }
   return out;
-}
-
-const ServiceEntry& service_entry(const std::string& name) {
-  for (const auto& entry : services()) {
-    if (name == entry.name) return entry;
-  }
-  throw std::invalid_argument("unknown service " + name);
 }
 
 }  // namespace
@@ -78,42 +37,43 @@ int run_serve(Context& ctx, const ServeOptions& options) {
 
   struct Running {
     std::unique_ptr<db::Pool> pool;
-    std::shared_ptr<void> resources;
+    std::shared_ptr<http::Router> router;
+    std::unique_ptr<service::Mounted> service;  ///< the handlers point into it
     std::unique_ptr<http::Server> server;
   };
   std::vector<Running> running;
-  const auto names = expand(options.services);
-  if (names.size() > 1 && ctx.config.setting("PORT").source == config::Source::flag) {
+  const auto entries = expand(options.services);
+  if (entries.size() > 1 && ctx.config.port_is_flag()) {
     throw UsageError(
         "--port names one port; with several services set USER_MGMT_PORT and "
         "ROOMS_PORT instead");
   }
-  for (const auto& name : names) {
-    const auto& entry = service_entry(name);
+  for (const auto* entry : entries) {
+    const std::string name(entry->name);
     const int threads = ctx.config.threads();
+    http::ServerOptions server_options;
     OpenOptions open;
     open.migrations_dir = options.migrations_dir;
     open.migrate = options.migrate;
     // One connection per thread that runs handlers (the workers and the
     // offload pool), so no handler waits for another's.
-    open.max_connections =
-        static_cast<std::size_t>(threads + http::ServerOptions{}.offload_threads) + 1;
-    auto pool = open_service_db(ctx, name, open);
+    open.max_connections = static_cast<std::size_t>(threads + server_options.offload_threads) + 1;
+    Running r;
+    r.pool = open_service_db(ctx, name, open);
+    r.router = std::make_shared<http::Router>();
+    r.service = entry->mount(*r.router, service::ServiceDeps{*r.pool, ctx.config});
 
-    auto router = std::make_shared<http::Router>();
-    auto resources = entry.mount(*router, *pool, ctx.config);
-
-    http::ServerOptions server_options;
     server_options.host = ctx.config.host();
-    server_options.port = ctx.config.port(name, names.size() == 1);
+    server_options.port = ctx.config.port(name, entries.size() == 1);
     server_options.threads = threads;
     server_options.max_body_bytes = ctx.config.max_body_bytes();
     server_options.name = name;
-    auto server = std::make_unique<http::Server>(server_options, router);
-    server->start();
+    server_options.middleware = http::standard_middleware(name);
+    r.server = std::make_unique<http::Server>(server_options, r.router);
+    r.server->start();
     log->info("{} listening on http://{}:{} ({} threads, database {})", name, server_options.host,
-              server->port(), threads, core::mask_url(ctx.config.database_url(name)));
-    running.push_back({std::move(pool), std::move(resources), std::move(server)});
+              r.server->port(), threads, core::mask_url(ctx.config.database_url(name)));
+    running.push_back(std::move(r));
   }
 
   const int sig = http::wait_for_stop_signal();
@@ -128,10 +88,14 @@ int run_serve(Context& ctx, const ServeOptions& options) {
 Runner setup_serve(CLI::App& app, ConfigFlags& flags) {
   auto options = std::make_shared<ServeOptions>();
   std::vector<std::string> names;
-  for (const auto& entry : services()) names.emplace_back(entry.name);
+  std::string listed;
+  for (const auto& entry : services::registry()) {
+    names.emplace_back(entry.name);
+    listed += std::string(entry.name) + ", ";
+  }
   names.emplace_back("all");
   app.add_option("service", options->services,
-                 "The service(s) to serve, each on its own port: user-mgmt, rooms, or all")
+                 "The service(s) to serve, each on its own port: " + listed + "or all")
       ->required()
       ->check(CLI::IsMember(names));
   flags.bind(app, "--host", "HOST", "Address to listen on (HOST)");

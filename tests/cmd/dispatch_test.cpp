@@ -87,3 +87,16 @@ TEST_CASE("cmd dispatch: user commands map errors to exit codes 1 and 2", "[cmd]
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Catch::StartsWith("id,username,"));
 }
+
+TEST_CASE("cmd dispatch: the configuration knows the services of the registry, by prefix",
+          "[cmd][dispatch]") {
+  const auto specs = roombook::cmd::service_specs();
+  const auto expected = roombook::cmd::test::test_services();
+  REQUIRE(specs.size() == expected.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    INFO(expected[i].name);
+    CHECK(specs[i].name == expected[i].name);
+    CHECK(specs[i].default_port == expected[i].default_port);
+    CHECK(specs[i].env_prefix == expected[i].env_prefix);
+  }
+}

@@ -25,10 +25,17 @@ namespace roombook::cmd::test {
 
 using roombook::test::TempDir;
 
+/// The services as the registry lists them (dispatch_test.cpp checks that
+/// service_specs() says the same).
+inline std::vector<config::ServiceSpec> test_services() {
+  return {{"user-mgmt", 8081, "USER_MGMT"}, {"rooms", 8082, "ROOMS"}};
+}
+
 inline config::Config config_for(const std::string& database_url) {
   config::LoadOptions options;
   options.environment = {{"DATABASE_URL", database_url}};
   options.read_env_file = false;
+  options.services = test_services();
   return config::Config::load(options);
 }
 

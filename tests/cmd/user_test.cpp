@@ -7,6 +7,7 @@
 
 #include "cmd/user.hpp"
 #include "http/http.hpp"
+#include "service/service.hpp"
 #include "test_support.hpp"
 #include "user-mgmt/routes.hpp"
 
@@ -46,8 +47,9 @@ OutputOptions as(const std::string& format) {
 /// may carry bytes that are not UTF-8).
 std::string api_detail(const std::string& url, const std::string& body) {
   auto pool = db::open(url);
+  const auto config = roombook::cmd::test::config_for(url);
   http::Router router;
-  user_mgmt::mount(router, *pool);
+  const auto mounted = user_mgmt::mount(router, {*pool, config});
   http::Request req;
   req.method = http::Method::post;
   req.path = "/users";

@@ -1,11 +1,14 @@
 // The users API through http::handle(), without a server: status codes,
 // headers and problem documents a client sees.
 
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "config/config.hpp"
 #include "http/http.hpp"
+#include "service/service.hpp"
 #include "test_support.hpp"
 #include "user-mgmt/routes.hpp"
 
@@ -14,10 +17,19 @@ using roombook::user_mgmt::test::MigratedDb;
 
 namespace {
 
+/// A configuration of defaults only, for the services as the registry lists them.
+config::Config default_config() {
+  config::LoadOptions options;
+  options.read_env_file = false;
+  options.services = {{"user-mgmt", 8081, "USER_MGMT"}, {"rooms", 8082, "ROOMS"}};
+  return config::Config::load(options);
+}
+
 struct Api {
   MigratedDb db;
+  config::Config config = default_config();
   http::Router router;
-  Api() { user_mgmt::mount(router, db.pool()); }
+  std::unique_ptr<service::Mounted> mounted = user_mgmt::mount(router, {db.pool(), config});
 
   http::Response call(http::Method method, const std::string& path, const std::string& body = {},
                       std::multimap<std::string, std::string> query = {}) {

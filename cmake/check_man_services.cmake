@@ -1,0 +1,33 @@
+# cmake -DMAN_DIR=<man/> -DSERVICES="<row>;<row>" -P check_man_services.cmake
+#
+# The manual pages follow the registry of services (services/CMakeLists.txt):
+# roombook-serve(1) names each service and its default port, and roombook(1)
+# its <PREFIX>_PORT and <PREFIX>_DATABASE_URL. Fails naming what is missing.
+file(READ ${MAN_DIR}/roombook-serve.1 serve)
+file(READ ${MAN_DIR}/roombook.1 roombook)
+# Both pages escape '-' as '\-'.
+string(REPLACE "\\-" "-" serve "${serve}")
+string(REPLACE "\\-" "-" roombook "${roombook}")
+set(missing "")
+foreach(row IN LISTS SERVICES)
+  string(REPLACE " " ";" fields "${row}")
+  list(GET fields 0 name)
+  list(GET fields 1 port)
+  list(GET fields 2 prefix)
+  foreach(needle "serve ${name}" "(default port ${port})")
+    string(FIND "${serve}" "${needle}" at)
+    if(at EQUAL -1)
+      list(APPEND missing "roombook-serve.1: \"${needle}\"")
+    endif()
+  endforeach()
+  foreach(needle "${prefix}_PORT" "${prefix}_DATABASE_URL")
+    string(FIND "${roombook}" "${needle}" at)
+    if(at EQUAL -1)
+      list(APPEND missing "roombook.1: \"${needle}\"")
+    endif()
+  endforeach()
+endforeach()
+if(missing)
+  list(JOIN missing "\n  " text)
+  message(FATAL_ERROR "the manual pages do not describe every registered service:\n  ${text}")
+endif()
