@@ -31,6 +31,14 @@ struct Table {
   std::vector<nlohmann::ordered_json> rows;  ///< objects with those keys
 };
 
+/// A listing of records, each row its to_json().
+template <class T>
+Table table_of(std::vector<std::string> columns, const std::vector<T>& items) {
+  Table t{std::move(columns), {}};
+  for (const auto& item : items) t.rows.push_back(to_json(item));
+  return t;
+}
+
 /// `format` is table, csv or json; `single` prints one JSON object rather
 /// than an array (show, add, update).
 void print(std::ostream& out, const Table& table, const std::string& format, bool single = false);

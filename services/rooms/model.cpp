@@ -18,17 +18,6 @@ const std::set<std::string> kRoomMembers{"name", "capacity", "location"};
 const std::set<std::string> kBookingMembers{"user_id", "title", "starts_at", "ends_at"};
 const std::set<std::string> kReadOnly{"id", "room_id", "created_at", "updated_at"};
 
-void check_text(const char* field, const std::string& value, std::size_t min, std::size_t max) {
-  if (!core::is_valid_utf8(value))
-    throw core::invalid(field, std::string(field) + " is not valid UTF-8");
-  if (!core::is_text_of_length(value, min, max)) {
-    throw core::invalid(field, std::string(field) + " must be " +
-                                   (min == 0 ? "at most " + std::to_string(max)
-                                             : std::to_string(min) + " to " + std::to_string(max)) +
-                                   " characters of UTF-8 text without control characters");
-  }
-}
-
 }  // namespace
 
 nlohmann::ordered_json to_json(const Room& room) {
@@ -51,17 +40,17 @@ nlohmann::ordered_json to_json(const Booking& b) {
 }
 
 void validate(const RoomFields& f) {
-  check_text("name", f.name, 1, 100);
+  core::check_text("name", f.name, 1, 100);
   if (f.capacity < 1 || f.capacity > kMaxCapacity) {
     throw core::invalid("capacity",
                         "capacity must be an integer from 1 to " + std::to_string(kMaxCapacity));
   }
-  if (f.location) check_text("location", *f.location, 0, 200);
+  if (f.location) core::check_text("location", *f.location, 0, 200);
 }
 
 void validate(const BookingRequest& r) {
   if (r.user_id < 1) throw core::invalid("user_id", "user_id must be a positive integer");
-  check_text("title", r.title, 0, 200);
+  core::check_text("title", r.title, 0, 200);
   if (r.interval.ends_at <= r.interval.starts_at) {
     throw core::invalid("ends_at", "ends_at must be after starts_at");
   }

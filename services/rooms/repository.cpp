@@ -46,6 +46,10 @@ const db::Query kUserBookings{"bookings.of_user",
                               "SELECT " BOOKING_COLUMNS
                               " FROM bookings WHERE user_id = $1"
                               " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id"};
+const db::Query kRoomUserBookings{"bookings.of_room_and_user",
+                                  "SELECT " BOOKING_COLUMNS
+                                  " FROM bookings WHERE room_id = $1 AND user_id = $2"
+                                  " AND starts_at < $4 AND ends_at > $3 ORDER BY starts_at, id"};
 const db::Query kAllBookings{"bookings.all",
                              "SELECT " BOOKING_COLUMNS
                              " FROM bookings"
@@ -134,15 +138,20 @@ std::optional<Booking> RoomRepository::first_overlap(std::int64_t room_id,
   return booking_from_row(rows.front());
 }
 
-std::vector<Booking> RoomRepository::room_bookings(std::int64_t room_id, const std::string& from,
-                                                   const std::string& to) {
-  return all<Booking>(conn_.query(kRoomBookings, {room_id, from, to}), booking_from_row);
-}
-
-std::vector<Booking> RoomRepository::bookings(const std::optional<std::int64_t>& user_id,
+std::vector<Booking> RoomRepository::bookings(const std::optional<std::int64_t>& room_id,
+                                              const std::optional<std::int64_t>& user_id,
                                               const std::string& from, const std::string& to) {
-  auto rows = user_id ? conn_.query(kUserBookings, {*user_id, from, to})
-                      : conn_.query(kAllBookings, {from, to});
+  // One statement per combination of filters, so that each uses its index.
+  db::Rows rows;
+  if (room_id && user_id) {
+    rows = conn_.query(kRoomUserBookings, {*room_id, *user_id, from, to});
+  } else if (room_id) {
+    rows = conn_.query(kRoomBookings, {*room_id, from, to});
+  } else if (user_id) {
+    rows = conn_.query(kUserBookings, {*user_id, from, to});
+  } else {
+    rows = conn_.query(kAllBookings, {from, to});
+  }
   return all<Booking>(rows, booking_from_row);
 }
 

@@ -34,11 +34,10 @@ class RoomRepository {
   /// The first booking of the room overlapping [starts_at, ends_at), if any.
   std::optional<Booking> first_overlap(std::int64_t room_id, const std::string& starts_at,
                                        const std::string& ends_at);
-  /// Bookings of a room overlapping [from, to), by start.
-  std::vector<Booking> room_bookings(std::int64_t room_id, const std::string& from,
-                                     const std::string& to);
-  /// Bookings overlapping [from, to), of one user if given, by start.
-  std::vector<Booking> bookings(const std::optional<std::int64_t>& user_id, const std::string& from,
+  /// Bookings overlapping [from, to), of one room and of one user when
+  /// given, by start.
+  std::vector<Booking> bookings(const std::optional<std::int64_t>& room_id,
+                                const std::optional<std::int64_t>& user_id, const std::string& from,
                                 const std::string& to);
   std::int64_t count_bookings_ending_after(std::int64_t room_id, const std::string& time);
   bool remove_booking(std::int64_t id);

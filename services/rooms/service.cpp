@@ -1,6 +1,6 @@
 #include "rooms/service.hpp"
 
-#include "core/text.hpp"
+#include "core/lookup.hpp"
 #include "core/time.hpp"
 #include "rooms/repository.hpp"
 
@@ -32,7 +32,31 @@ BookingConflict::BookingConflict(Booking existing)
                                                  " is already booked from " + existing.starts_at +
                                                  " to " + existing.ends_at + " (booking " +
                                                  std::to_string(existing.id) + ")"),
-      existing_(std::move(existing)) {}
+      existing_(std::move(existing)) {
+  with_data({{"conflicting_booking",
+              {{"id", existing_.id},
+               {"starts_at", existing_.starts_at},
+               {"ends_at", existing_.ends_at}}}});
+}
+
+RoomHasBookings::RoomHasBookings(std::int64_t room_id, std::int64_t count)
+    : core::Error(core::ErrorKind::conflict, "room " + std::to_string(room_id) + " has " +
+                                                 std::to_string(count) +
+                                                 " booking(s) that have not ended"),
+      room_id_(room_id),
+      count_(count) {
+  with_remedy({"force", "to delete them with the room", "cancel them", true});
+}
+
+UserCheckFailed::UserCheckFailed(std::int64_t user_id, const core::Error& failure)
+    : core::Error(core::ErrorKind::unavailable,
+                  "cannot confirm user " + std::to_string(user_id) +
+                      ": the user service is unavailable; nothing was booked"),
+      user_id_(user_id) {
+  with_cause(failure.what());
+  with_remedy({"no-verify-user", "to book anyway", "", false});
+  if (failure.retry_after()) with_retry_after(*failure.retry_after());
+}
 
 Room RoomService::create(const RoomFields& fields) {
   validate(fields);
@@ -52,25 +76,14 @@ std::optional<Room> RoomService::get(std::int64_t id) {
 std::optional<Room> RoomService::find(const std::string& id_or_name) {
   auto conn = pool_.acquire();
   RoomRepository repo(*conn);
-  auto named = repo.by_name(id_or_name);
-  // Names may be all digits too ("101"). Digits that are both an id and
-  // another room's name are ambiguous: refuse rather than pick one.
-  auto id = core::parse_id(id_or_name);
-  auto by_id = id ? repo.by_id(*id) : std::nullopt;
-  if (by_id && named && by_id->id != named->id) {
-    throw core::invalid("", "\"" + id_or_name + "\" is the id of room " +
-                                std::to_string(by_id->id) + " (" + by_id->name +
-                                ") and the name of room " + std::to_string(named->id) +
-                                "; give the id of the one you mean");
-  }
-  return by_id ? by_id : named;
+  return core::find_by_id_or_name(
+      id_or_name, [&](std::int64_t id) { return repo.by_id(id); },
+      [&](const std::string& name) { return repo.by_name(name); },
+      [](const Room& r) { return r.name; }, {"room", "name"});
 }
 
 RoomPage RoomService::list(const RoomQuery& q) {
-  if (q.limit < 1 || q.limit > kMaxLimit) {
-    throw core::invalid("limit", "limit must be an integer from 1 to " + std::to_string(kMaxLimit));
-  }
-  if (q.after_id < 0) throw core::invalid("after_id", "after_id must be an integer >= 0");
+  core::check(q.page);
   if (q.min_capacity < 0) {
     throw core::invalid("min_capacity", "min_capacity must be an integer >= 0");
   }
@@ -83,34 +96,27 @@ RoomPage RoomService::list(const RoomQuery& q) {
                  core::format_rfc3339(q.available->ends_at));
   }
   auto conn = pool_.acquire();
-  // One row more than asked tells whether another page follows.
-  auto rooms = RoomRepository(*conn).list(q.after_id, q.limit + 1, q.min_capacity, free);
-  RoomPage page;
-  if (static_cast<std::int64_t>(rooms.size()) > q.limit) {
-    rooms.resize(static_cast<std::size_t>(q.limit));
-    page.next_after_id = rooms.back().id;
-  }
-  page.rooms = std::move(rooms);
-  return page;
+  return core::make_page(
+      RoomRepository(*conn).list(q.page.after_id, core::rows_to_read(q.page), q.min_capacity, free),
+      q.page);
 }
 
 template <typename Change>
 std::optional<Room> RoomService::modify(std::int64_t id, Change change) {
-  auto conn = pool_.acquire();
-  auto tx = conn->begin();
-  RoomRepository repo(*conn);
-  auto current = repo.by_id(id);
-  if (!current) return std::nullopt;
-  RoomFields fields = change(RoomFields{current->name, current->capacity, current->location});
-  validate(fields);
-  try {
-    repo.update(id, fields, now_text());
-  } catch (const db::Error& e) {
-    rethrow_taken(e, fields.name);
-  }
-  auto updated = repo.by_id(id);
-  tx.commit();
-  return updated;
+  return db::read_modify_write(
+      pool_, [&](db::Connection& conn) { return RoomRepository(conn).by_id(id); },
+      [&](const Room& current) {
+        RoomFields fields = change(RoomFields{current.name, current.capacity, current.location});
+        validate(fields);
+        return fields;
+      },
+      [&](db::Connection& conn, const RoomFields& fields) {
+        try {
+          RoomRepository(conn).update(id, fields, now_text());
+        } catch (const db::Error& e) {
+          rethrow_taken(e, fields.name);
+        }
+      });
 }
 
 std::optional<Room> RoomService::replace(std::int64_t id, const RoomFields& fields) {
@@ -136,20 +142,16 @@ std::optional<Room> RoomService::update(std::int64_t id, const std::optional<std
 }
 
 bool RoomService::remove(std::int64_t id, bool force) {
-  auto conn = pool_.acquire();
-  auto tx = conn->begin();
-  RoomRepository repo(*conn);
-  if (!repo.by_id(id)) return false;
-  if (!force) {
-    const auto pending = repo.count_bookings_ending_after(id, now_text());
-    if (pending > 0) {
-      throw core::conflict("room " + std::to_string(id) + " has " + std::to_string(pending) +
-                           " booking(s) that have not ended");
+  return db::transact(pool_, [&](db::Connection& conn) {
+    RoomRepository repo(conn);
+    if (!repo.by_id(id)) return false;
+    if (!force) {
+      const auto pending = repo.count_bookings_ending_after(id, now_text());
+      if (pending > 0) throw RoomHasBookings(id, pending);
     }
-  }
-  repo.remove(id);
-  tx.commit();
-  return true;
+    repo.remove(id);
+    return true;
+  });
 }
 
 Booking RoomService::book(std::int64_t room_id, const BookingRequest& request, UserDirectory* users,
@@ -159,33 +161,40 @@ Booking RoomService::book(std::int64_t room_id, const BookingRequest& request, U
   // Ask user-mgmt before taking the write lock: a slow answer must not hold
   // up every other booking. A user deleted between this check and the insert
   // is a race a foreign key could close only inside one database.
-  if (users && !users->exists(request.user_id, request_id)) {
-    throw core::Error(core::ErrorKind::unprocessable,
-                      "user " + std::to_string(request.user_id) + " does not exist", "user_id");
+  if (users) {
+    bool exists = false;
+    try {
+      exists = users->exists(request.user_id, request_id);
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::unavailable) throw;
+      throw UserCheckFailed(request.user_id, e);
+    }
+    if (!exists) {
+      throw core::Error(core::ErrorKind::unprocessable,
+                        "user " + std::to_string(request.user_id) + " does not exist", "user_id");
+    }
   }
   const auto starts_at = core::format_rfc3339(request.interval.starts_at);
   const auto ends_at = core::format_rfc3339(request.interval.ends_at);
 
   // No double booking: the overlap check and the insert run in one write
-  // transaction. On SQLite, begin() is BEGIN IMMEDIATE, which takes the
+  // transaction. On SQLite it begins with BEGIN IMMEDIATE, which takes the
   // database's single write lock before the check, so no other writer - a
   // thread, another server process or the CLI on the same file - can insert
   // between the check and the insert; they queue on the busy timeout. On
   // PostgreSQL the same transaction must lock the room row first (SELECT ...
   // FOR UPDATE), and an exclusion constraint over (room_id, tstzrange) is the
   // backstop.
-  auto conn = pool_.acquire();
-  auto tx = conn->begin();
-  RoomRepository repo(*conn);
-  if (!repo.by_id(room_id)) {
-    throw core::not_found("room " + std::to_string(room_id) + " does not exist");
-  }
-  if (auto existing = repo.first_overlap(room_id, starts_at, ends_at)) {
-    throw BookingConflict(*existing);
-  }
-  auto booking = repo.insert_booking(room_id, request, starts_at, ends_at, now_text());
-  tx.commit();
-  return booking;
+  return db::transact(pool_, [&](db::Connection& conn) {
+    RoomRepository repo(conn);
+    if (!repo.by_id(room_id)) {
+      throw core::not_found("room " + std::to_string(room_id) + " does not exist");
+    }
+    if (auto existing = repo.first_overlap(room_id, starts_at, ends_at)) {
+      throw BookingConflict(*existing);
+    }
+    return repo.insert_booking(room_id, request, starts_at, ends_at, now_text());
+  });
 }
 
 std::optional<Booking> RoomService::booking(std::int64_t id) {
@@ -193,24 +202,15 @@ std::optional<Booking> RoomService::booking(std::int64_t id) {
   return RoomRepository(*conn).booking(id);
 }
 
-std::optional<std::vector<Booking>> RoomService::room_bookings(
-    std::int64_t room_id, const std::optional<core::SysSeconds>& from,
-    const std::optional<core::SysSeconds>& to) {
-  if (from && to && *to <= *from) throw core::invalid("to", "to must be after from");
+std::vector<Booking> RoomService::bookings(const BookingQuery& q) {
+  if (q.from && q.to && *q.to <= *q.from) throw core::invalid("to", "to must be after from");
   auto conn = pool_.acquire();
   RoomRepository repo(*conn);
-  if (!repo.by_id(room_id)) return std::nullopt;
-  return repo.room_bookings(room_id, window_end(from, kBeginningOfTime),
-                            window_end(to, kEndOfTime));
-}
-
-std::vector<Booking> RoomService::bookings(const std::optional<std::int64_t>& user_id,
-                                           const std::optional<core::SysSeconds>& from,
-                                           const std::optional<core::SysSeconds>& to) {
-  if (from && to && *to <= *from) throw core::invalid("to", "to must be after from");
-  auto conn = pool_.acquire();
-  return RoomRepository(*conn).bookings(user_id, window_end(from, kBeginningOfTime),
-                                        window_end(to, kEndOfTime));
+  if (q.room_id && !repo.by_id(*q.room_id)) {
+    throw core::not_found("room " + std::to_string(*q.room_id) + " does not exist");
+  }
+  return repo.bookings(q.room_id, q.user_id, window_end(q.from, kBeginningOfTime),
+                       window_end(q.to, kEndOfTime));
 }
 
 bool RoomService::cancel(std::int64_t booking_id) {

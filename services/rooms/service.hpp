@@ -8,28 +8,32 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/paging.hpp"
 #include "db/db.hpp"
 #include "rooms/model.hpp"
 #include "rooms/user_client.hpp"
 
 namespace roombook::rooms {
 
-struct RoomPage {
-  std::vector<Room> rooms;
-  std::optional<std::int64_t> next_after_id;
-};
+using RoomPage = core::Page<Room>;
 
 struct RoomQuery {
-  std::int64_t limit = 100;
-  std::int64_t after_id = 0;
+  core::PageRequest page;
   std::int64_t min_capacity = 0;
   std::optional<Interval> available;  ///< only rooms free for all of it
 };
 
-constexpr std::int64_t kDefaultLimit = 100;
-constexpr std::int64_t kMaxLimit = 1000;
+/// Which bookings to list: those overlapping [from, to) (either end open),
+/// of one room and of one user, when given.
+struct BookingQuery {
+  std::optional<std::int64_t> room_id;
+  std::optional<std::int64_t> user_id;
+  std::optional<core::SysSeconds> from;
+  std::optional<core::SysSeconds> to;
+};
 
-/// The booking would overlap `existing`: 409, naming it.
+/// The booking would overlap `existing`: a conflict naming it, with the
+/// booking as data for the client ("conflicting_booking").
 class BookingConflict : public core::Error {
  public:
   explicit BookingConflict(Booking existing);
@@ -39,8 +43,34 @@ class BookingConflict : public core::Error {
   Booking existing_;
 };
 
+/// The room still has bookings that have not ended: a conflict, whose
+/// remedy is to cancel them or to delete them with it (force).
+class RoomHasBookings : public core::Error {
+ public:
+  RoomHasBookings(std::int64_t room_id, std::int64_t count);
+  std::int64_t room_id() const { return room_id_; }
+  std::int64_t count() const { return count_; }
+
+ private:
+  std::int64_t room_id_;
+  std::int64_t count_;
+};
+
+/// user-mgmt could not say whether the user exists: unavailable, nothing
+/// booked. How it failed is the cause, for the log and the operator; on the
+/// command line the remedy is not to ask (--no-verify-user).
+class UserCheckFailed : public core::Error {
+ public:
+  UserCheckFailed(std::int64_t user_id, const core::Error& failure);
+  std::int64_t user_id() const { return user_id_; }
+
+ private:
+  std::int64_t user_id_;
+};
+
 /// The rules of rooms and bookings, shared by the REST routes and the
-/// `room` and `booking` commands. Errors are core::Error.
+/// `room` and `booking` commands. Errors are core::Error and the typed
+/// errors above.
 class RoomService {
  public:
   explicit RoomService(db::Pool& pool) : pool_(pool) {}
@@ -58,29 +88,25 @@ class RoomService {
   std::optional<Room> update(std::int64_t id, const std::optional<std::string>& name,
                              const std::optional<std::int64_t>& capacity,
                              const std::optional<std::string>& location, bool clear_location);
-  /// Deletes a room. With bookings that have not ended it refuses (conflict,
-  /// naming how many) unless `force`, which deletes them with it. Returns
+  /// Deletes a room. With bookings that have not ended it refuses
+  /// (RoomHasBookings) unless `force`, which deletes them with it. Returns
   /// false when there is no such room.
   bool remove(std::int64_t id, bool force);
 
   /// Books a room. `users` confirms the user first (nullptr: not checked, the
-  /// CLI's --no-verify-user); a missing user is unprocessable, an unreachable
-  /// user-mgmt unavailable, and in both cases nothing is written. An overlap
-  /// throws BookingConflict.
+  /// CLI's --no-verify-user); a missing user is unprocessable, a user-mgmt
+  /// that cannot tell is UserCheckFailed, and in both cases nothing is
+  /// written. An overlap throws BookingConflict.
   Booking book(std::int64_t room_id, const BookingRequest& request, UserDirectory* users,
                const std::string& request_id);
   std::optional<Booking> booking(std::int64_t id);
-  /// Bookings of a room overlapping [from, to) (either end open), by start.
-  /// Not found: nullopt.
-  std::optional<std::vector<Booking>> room_bookings(std::int64_t room_id,
-                                                    const std::optional<core::SysSeconds>& from,
-                                                    const std::optional<core::SysSeconds>& to);
-  std::vector<Booking> bookings(const std::optional<std::int64_t>& user_id,
-                                const std::optional<core::SysSeconds>& from,
-                                const std::optional<core::SysSeconds>& to);
+  /// The bookings a query asks for, by start. A room that does not exist is
+  /// not_found; an empty window (to not after from) invalid.
+  std::vector<Booking> bookings(const BookingQuery& query);
   bool cancel(std::int64_t booking_id);
 
  private:
+  /// Changes a room's fields in one transaction; not found: nullopt.
   template <typename Change>
   std::optional<Room> modify(std::int64_t id, Change change);
 

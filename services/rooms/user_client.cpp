@@ -24,12 +24,12 @@ std::size_t discard(char* /*data*/, std::size_t size, std::size_t count, void* /
 
 }  // namespace
 
-UserClient::UserClient(std::string base_url, std::chrono::milliseconds connect_timeout,
-                       std::chrono::milliseconds timeout, BreakerOptions breaker)
-    : base_url_(std::move(base_url)),
-      connect_timeout_(connect_timeout),
-      timeout_(timeout),
-      breaker_("user-mgmt at " + core::mask_url(base_url_), breaker) {
+UserClient::UserClient(const config::UserMgmtClient& settings)
+    : base_url_(settings.url),
+      connect_timeout_(settings.connect_timeout),
+      timeout_(settings.timeout),
+      breaker_("user-mgmt at " + core::mask_url(base_url_),
+               BreakerOptions{settings.breaker_failures, settings.breaker_cooldown}) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   shown_url_ = core::mask_url(base_url_);
   global_init();
@@ -108,14 +108,14 @@ bool UserClient::ask(std::int64_t user_id, const std::string& request_id) {
   if (rc != CURLE_OK) {
     // curl's message may quote the URL, password included.
     throw core::Error(core::ErrorKind::unavailable,
-                      "user-mgmt at " + shown_url_ + " is unavailable: " +
+                      "user-mgmt at " + shown_url_ + " (USER_MGMT_URL) is unavailable: " +
                           core::mask_url(error[0] ? std::string(error) : curl_easy_strerror(rc)));
   }
   if (status == 200) return true;
   if (status == 404) return false;
-  throw core::Error(core::ErrorKind::unavailable, "user-mgmt at " + shown_url_ + " answered " +
-                                                      std::to_string(status) + " for user " +
-                                                      std::to_string(user_id));
+  throw core::Error(core::ErrorKind::unavailable,
+                    "user-mgmt at " + shown_url_ + " (USER_MGMT_URL) answered " +
+                        std::to_string(status) + " for user " + std::to_string(user_id));
 }
 
 }  // namespace roombook::rooms

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "rooms/circuit_breaker.hpp"
 
 namespace roombook::rooms {
@@ -29,8 +30,8 @@ class UserDirectory {
 /// with its password masked.
 class UserClient final : public UserDirectory {
  public:
-  UserClient(std::string base_url, std::chrono::milliseconds connect_timeout,
-             std::chrono::milliseconds timeout, BreakerOptions breaker = {});
+  /// At settings.url, with its timeouts and circuit breaker.
+  explicit UserClient(const config::UserMgmtClient& settings);
   ~UserClient() override;
   UserClient(const UserClient&) = delete;
   UserClient& operator=(const UserClient&) = delete;

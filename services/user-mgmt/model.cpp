@@ -37,20 +37,10 @@ void validate_username(const std::string& username) {
   }
 }
 
-void validate_name(const char* field, const std::string& value) {
-  if (!core::is_valid_utf8(value))
-    throw core::invalid(field, std::string(field) + " is not valid UTF-8");
-  if (!core::is_text_of_length(value, 1, 100)) {
-    throw core::invalid(field, std::string(field) +
-                                   " must be 1 to 100 characters of UTF-8 text without "
-                                   "control characters");
-  }
-}
-
 void validate(const UserFields& fields) {
   validate_username(fields.username);
-  validate_name("firstname", fields.firstname);
-  validate_name("lastname", fields.lastname);
+  core::check_text("firstname", fields.firstname, 1, 100);
+  core::check_text("lastname", fields.lastname, 1, 100);
 }
 
 UserFields fields_from_json(const nlohmann::json& body) {

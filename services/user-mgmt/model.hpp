@@ -33,7 +33,6 @@ nlohmann::ordered_json to_json(const User& user);
 /// both say the same words.
 void validate(const UserFields& fields);
 void validate_username(const std::string& username);
-void validate_name(const char* field, const std::string& value);
 
 /// Reads a complete user (POST, PUT) from a JSON object: every field
 /// required, unknown and read-only fields rejected by name, then validate().

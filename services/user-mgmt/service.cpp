@@ -1,7 +1,7 @@
 #include "user-mgmt/service.hpp"
 
 #include "core/error.hpp"
-#include "core/text.hpp"
+#include "core/lookup.hpp"
 #include "core/time.hpp"
 #include "user-mgmt/repository.hpp"
 
@@ -17,13 +17,15 @@ namespace {
   throw e;
 }
 
+std::string now_text() { return core::format_rfc3339(core::now()); }
+
 }  // namespace
 
 User UserService::create(const UserFields& fields) {
   validate(fields);
   auto conn = pool_.acquire();
   try {
-    return UserRepository(*conn).insert(fields, core::format_rfc3339(core::now()));
+    return UserRepository(*conn).insert(fields, now_text());
   } catch (const db::Error& e) {
     rethrow_taken(e, fields.username);
   }
@@ -37,57 +39,36 @@ std::optional<User> UserService::get(std::int64_t id) {
 std::optional<User> UserService::find(const std::string& id_or_username) {
   auto conn = pool_.acquire();
   UserRepository repo(*conn);
-  auto named = repo.by_username(id_or_username);
-  // Usernames may be all digits too. Digits that are both an id and another
-  // user's name are ambiguous: refuse rather than pick one.
-  auto id = core::parse_id(id_or_username);
-  auto by_id = id ? repo.by_id(*id) : std::nullopt;
-  if (by_id && named && by_id->id != named->id) {
-    throw core::invalid("", "\"" + id_or_username + "\" is the id of user " +
-                                std::to_string(by_id->id) + " (" + by_id->username +
-                                ") and the username of user " + std::to_string(named->id) +
-                                "; give the id of the one you mean");
-  }
-  return by_id ? by_id : named;
+  return core::find_by_id_or_name(
+      id_or_username, [&](std::int64_t id) { return repo.by_id(id); },
+      [&](const std::string& name) { return repo.by_username(name); },
+      [](const User& u) { return u.username; }, {"user", "username"});
 }
 
-Page UserService::list(std::int64_t limit, std::int64_t after_id,
-                       const std::optional<std::string>& username) {
-  if (limit < 1 || limit > kMaxLimit) {
-    throw core::invalid("limit", "limit must be an integer from 1 to " + std::to_string(kMaxLimit));
-  }
-  if (after_id < 0) throw core::invalid("after_id", "after_id must be an integer >= 0");
+Page UserService::list(const core::PageRequest& page, const std::optional<std::string>& username) {
+  core::check(page);
   auto conn = pool_.acquire();
-  // One row more than asked tells whether another page follows.
-  auto users = UserRepository(*conn).list(after_id, limit + 1, username);
-  Page page;
-  if (static_cast<std::int64_t>(users.size()) > limit) {
-    users.resize(static_cast<std::size_t>(limit));
-    page.next_after_id = users.back().id;
-  }
-  page.users = std::move(users);
-  return page;
+  return core::make_page(
+      UserRepository(*conn).list(page.after_id, core::rows_to_read(page), username), page);
 }
 
-// Read, change and write in one write transaction, so two concurrent patches
-// of one user cannot lose each other's changes.
 template <typename Change>
 std::optional<User> UserService::modify(std::int64_t id, Change change) {
-  auto conn = pool_.acquire();
-  auto tx = conn->begin();
-  UserRepository repo(*conn);
-  auto current = repo.by_id(id);
-  if (!current) return std::nullopt;
-  UserFields fields = change(UserFields{current->username, current->firstname, current->lastname});
-  validate(fields);
-  try {
-    repo.update(id, fields, core::format_rfc3339(core::now()));
-  } catch (const db::Error& e) {
-    rethrow_taken(e, fields.username);
-  }
-  auto updated = repo.by_id(id);
-  tx.commit();
-  return updated;
+  return db::read_modify_write(
+      pool_, [&](db::Connection& conn) { return UserRepository(conn).by_id(id); },
+      [&](const User& current) {
+        UserFields fields =
+            change(UserFields{current.username, current.firstname, current.lastname});
+        validate(fields);
+        return fields;
+      },
+      [&](db::Connection& conn, const UserFields& fields) {
+        try {
+          UserRepository(conn).update(id, fields, now_text());
+        } catch (const db::Error& e) {
+          rethrow_taken(e, fields.username);
+        }
+      });
 }
 
 std::optional<User> UserService::replace(std::int64_t id, const UserFields& fields) {

@@ -7,19 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/paging.hpp"
 #include "db/db.hpp"
 #include "user-mgmt/model.hpp"
 
 namespace roombook::user_mgmt {
 
-/// One page of users, and where the next one starts (none: this was the last).
-struct Page {
-  std::vector<User> users;
-  std::optional<std::int64_t> next_after_id;
-};
-
-constexpr std::int64_t kDefaultLimit = 100;
-constexpr std::int64_t kMaxLimit = 1000;
+using Page = core::Page<User>;
 
 /// The rules of user management, shared by the REST routes and the `user`
 /// commands. Errors are core::Error: invalid (naming the field), not_found,
@@ -33,8 +27,9 @@ class UserService {
   /// An id or a username. Digits that are the id of one user and the
   /// username of another are refused as ambiguous (core::Error invalid).
   std::optional<User> find(const std::string& id_or_username);
-  /// `limit` 1..kMaxLimit, `after_id` >= 0; out of range throws invalid.
-  Page list(std::int64_t limit, std::int64_t after_id, const std::optional<std::string>& username);
+  /// A page of users in id order, optionally only the one with `username`;
+  /// an out-of-range page throws invalid.
+  Page list(const core::PageRequest& page, const std::optional<std::string>& username);
   /// Replaces every client field. Not found: nullopt.
   std::optional<User> replace(std::int64_t id, const UserFields& fields);
   /// Applies a JSON merge patch. Not found: nullopt.
@@ -46,6 +41,7 @@ class UserService {
   bool remove(std::int64_t id);
 
  private:
+  /// Changes a user's fields in one transaction; not found: nullopt.
   template <typename Change>
   std::optional<User> modify(std::int64_t id, Change change);
 

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace roombook::core {
 
 /// What went wrong, in terms both front ends understand: the HTTP server maps
@@ -17,8 +19,20 @@ enum class ErrorKind {
   unprocessable,  ///< well-formed but refers to something that does not exist: 422 / exit 1
 };
 
-/// A domain error raised by service logic. `field` names the offending input
-/// field for `invalid` errors, so clients can point at it.
+/// A way out of an error that a front end offers in its own syntax: the API
+/// as a query parameter (?force=true), the command line as a flag (--force).
+struct Remedy {
+  std::string option;       ///< "force"
+  std::string effect;       ///< "to delete them with the room"
+  std::string alternative;  ///< what else would do, or "": "cancel them"
+  bool in_api = true;       ///< false: only the command line has the option
+};
+
+/// A domain error raised by service logic, carrying what a message needs.
+/// The services never word it for a front end: the HTTP layer turns it into
+/// a problem document and dispatch() into a line on stderr, each adding the
+/// remedy in its own syntax. `field` names the offending input field of an
+/// `invalid` error, so clients can point at it.
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, std::string detail, std::string field = {})
@@ -26,6 +40,7 @@ class Error : public std::runtime_error {
 
   ErrorKind kind() const noexcept { return kind_; }
   const std::string& field() const noexcept { return field_; }
+
   /// For `unavailable`: when trying again makes sense, if known (HTTP's
   /// Retry-After).
   const std::optional<std::chrono::seconds>& retry_after() const noexcept { return retry_after_; }
@@ -34,10 +49,36 @@ class Error : public std::runtime_error {
     return *this;
   }
 
+  /// What went wrong underneath, for the server's log and the operator's
+  /// terminal, never for an API client: where another service lives and how
+  /// it failed.
+  const std::string& cause() const noexcept { return cause_; }
+  Error& with_cause(std::string cause) {
+    cause_ = std::move(cause);
+    return *this;
+  }
+
+  /// Data for the client beside the words: members of the problem document
+  /// ({"conflicting_booking": {...}}).
+  const nlohmann::ordered_json& data() const noexcept { return data_; }
+  Error& with_data(nlohmann::ordered_json data) {
+    data_ = std::move(data);
+    return *this;
+  }
+
+  const std::optional<Remedy>& remedy() const noexcept { return remedy_; }
+  Error& with_remedy(Remedy remedy) {
+    remedy_ = std::move(remedy);
+    return *this;
+  }
+
  private:
   ErrorKind kind_;
   std::string field_;
   std::optional<std::chrono::seconds> retry_after_;
+  std::string cause_;
+  nlohmann::ordered_json data_ = nlohmann::ordered_json::object();
+  std::optional<Remedy> remedy_;
 };
 
 /// Shorthands for the common cases.

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/error.hpp"
+
 namespace roombook::core {
 
 namespace {
@@ -58,6 +60,16 @@ std::optional<std::size_t> printable_length(const std::string& s) {
 bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max) {
   auto length = printable_length(s);
   return length && *length >= min && *length <= max;
+}
+
+void check_text(const char* field, const std::string& value, std::size_t min, std::size_t max) {
+  if (!is_valid_utf8(value)) throw invalid(field, std::string(field) + " is not valid UTF-8");
+  if (!is_text_of_length(value, min, max)) {
+    throw invalid(field, std::string(field) + " must be " +
+                             (min == 0 ? "at most " + std::to_string(max)
+                                       : std::to_string(min) + " to " + std::to_string(max)) +
+                             " characters of UTF-8 text without control characters");
+  }
 }
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {

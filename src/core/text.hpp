@@ -18,6 +18,11 @@ bool is_valid_utf8(const std::string& s);
 /// Whether `s` is such text, of `min` to `max` characters.
 bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max);
 
+/// The rule for a text field, in both services: UTF-8 without control
+/// characters, `min` to `max` characters. Throws core::Error(invalid)
+/// naming `field` ("firstname must be 1 to 100 characters of ...").
+void check_text(const char* field, const std::string& value, std::size_t min, std::size_t max);
+
 /// ASCII lower case, for names compared without case (HTTP headers).
 std::string to_lower(std::string s);
 

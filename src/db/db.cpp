@@ -70,14 +70,6 @@ std::int64_t Row::integer(std::size_t i) const {
   throw_mismatch(i, v, "an integer");
 }
 
-double Row::real(std::size_t i) const {
-  const Value& v = column(values_, i);
-  if (const auto* d = std::get_if<double>(&v)) return *d;
-  // A REAL column holding a whole number can come back as INTEGER.
-  if (const auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
-  throw_mismatch(i, v, "a real");
-}
-
 std::string Row::text(std::size_t i) const {
   const Value& v = column(values_, i);
   if (const auto* s = std::get_if<std::string>(&v)) return *s;

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -54,8 +56,7 @@ class Row {
   std::size_t size() const noexcept { return values_.size(); }
   bool is_null(std::size_t i) const;
   std::int64_t integer(std::size_t i) const;  ///< throws db::Error if NULL or not an integer
-  double real(std::size_t i) const;
-  std::string text(std::size_t i) const;  ///< integers and reals are converted
+  std::string text(std::size_t i) const;      ///< integers and reals are converted
   std::optional<std::string> optional_text(std::size_t i) const;
   const Value& at(std::size_t i) const { return values_.at(i); }
 
@@ -134,6 +135,39 @@ class Pool {
  protected:
   virtual void release(std::unique_ptr<Connection> conn) noexcept = 0;
 };
+
+/// Runs `work(connection)` in one write transaction and commits what it
+/// did; whatever it throws rolls it back. The one way services write more
+/// than one statement, so that the data layer may run the work again
+/// (PostgreSQL's serialization failures) or batch it with others.
+template <class Work>
+auto transact(Pool& pool, Work work) -> decltype(work(std::declval<Connection&>())) {
+  auto conn = pool.acquire();
+  auto tx = conn->begin();
+  if constexpr (std::is_void_v<decltype(work(*conn))>) {
+    work(*conn);
+    tx.commit();
+  } else {
+    auto result = work(*conn);
+    tx.commit();
+    return result;
+  }
+}
+
+/// Reads a record, changes it and writes it back, in one transaction, so
+/// that two concurrent changes cannot lose each other's: `read(conn)` gives
+/// std::optional<Record> (nullopt: nothing to change, returned as is),
+/// `write(conn, change(record))` stores the change, and the record is read
+/// again as stored.
+template <class Read, class Change, class Write>
+auto read_modify_write(Pool& pool, Read read, Change change, Write write) {
+  return transact(pool, [&](Connection& conn) -> decltype(read(conn)) {
+    auto current = read(conn);
+    if (!current) return current;
+    write(conn, change(*current));
+    return read(conn);
+  });
+}
 
 struct PoolOptions {
   std::size_t max_connections = 8;

@@ -263,6 +263,10 @@ TEST_CASE("e2e rooms cli: with user-mgmt down booking add exits 1 naming --no-ve
   const auto err = c.fails(
       {"booking", "add", "Babbage", "--user", "1", "--from", at("10:00"), "--to", at("11:00")});
   CHECK_THAT(err, Catch::Contains("--no-verify-user") && Catch::Contains("USER_MGMT_URL"));
+  CHECK_THAT(err, Catch::Contains("cannot confirm user 1: the user service is unavailable; "
+                                  "nothing was booked: user-mgmt at " +
+                                  down.url()));
+  CHECK_THAT(err, Catch::Contains("; add --no-verify-user to book anyway"));
   CHECK(c.ok_json({"booking", "list"}) == json::array());
 
   const auto booked = c.ok_json({"booking", "add", "Babbage", "--user", "1", "--from", at("10:00"),

@@ -39,7 +39,7 @@ TEST_CASE("breaker: closed lets calls through, and a success forgets earlier fai
   CHECK(b.state() == State::closed);
 }
 
-TEST_CASE("breaker: failures in a row open it; open fails fast for the cool-down",
+TEST_CASE("breaker: failures in a row open it, open fails fast for the cool-down",
           "[rooms][breaker]") {
   Clock clock;
   auto b = breaker(clock, 3, 5s);
@@ -57,7 +57,7 @@ TEST_CASE("breaker: failures in a row open it; open fails fast for the cool-down
   CHECK(*wait == 1s);
 }
 
-TEST_CASE("breaker: after the cool-down one probe goes through; its success closes it",
+TEST_CASE("breaker: after the cool-down one probe goes through, its success closes it",
           "[rooms][breaker]") {
   Clock clock;
   auto b = breaker(clock, 2, 1s);

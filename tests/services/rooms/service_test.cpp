@@ -54,6 +54,32 @@ Booking book(RoomService& service, std::int64_t room, const std::string& from,
   return service.book(room, booking_request(user, from, to), nullptr, "");
 }
 
+using Window = std::optional<core::SysSeconds>;
+
+/// The bookings of a room and of a user, when given, that overlap [from, to).
+std::vector<Booking> bookings_of(RoomService& service, std::optional<std::int64_t> room,
+                                 std::optional<std::int64_t> user, Window from = std::nullopt,
+                                 Window to = std::nullopt) {
+  BookingQuery q;
+  q.room_id = room;
+  q.user_id = user;
+  q.from = from;
+  q.to = to;
+  return service.bookings(q);
+}
+
+/// A room's bookings that overlap [from, to).
+std::vector<Booking> room_bookings(RoomService& service, std::int64_t room, Window from,
+                                   Window to) {
+  return bookings_of(service, room, std::nullopt, from, to);
+}
+
+/// A user's bookings (everyone's without a user) that overlap [from, to).
+std::vector<Booking> user_bookings(RoomService& service, std::optional<std::int64_t> user,
+                                   Window from, Window to) {
+  return bookings_of(service, std::nullopt, user, from, to);
+}
+
 BookingRequest around_now(std::chrono::seconds from, std::chrono::seconds to) {
   const auto now = core::now();
   return BookingRequest{1, "", {now + from, now + to}};
@@ -97,7 +123,7 @@ TEST_CASE("rooms service: create validates the room and writes nothing when inva
   CHECK(error_of([&] { service.create({"", 8, std::nullopt}); }).field() == "name");
   CHECK(error_of([&] { service.create({"A", 0, std::nullopt}); }).field() == "capacity");
   CHECK(error_of([&] { service.create({"A", 10001, std::nullopt}); }).field() == "capacity");
-  CHECK(service.list({}).rooms.empty());
+  CHECK(service.list({}).items.empty());
 }
 
 TEST_CASE("rooms service: a second room with the same name is a conflict", "[rooms][service]") {
@@ -109,9 +135,9 @@ TEST_CASE("rooms service: a second room with the same name is a conflict", "[roo
   CHECK_THAT(std::string(e.what()), mentions("Ada"));
   // The first one is untouched and alone.
   const auto page = service.list({});
-  REQUIRE(page.rooms.size() == 1);
-  CHECK(page.rooms[0].id == first.id);
-  CHECK(page.rooms[0].capacity == 8);
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0].id == first.id);
+  CHECK(page.items[0].capacity == 8);
 }
 
 TEST_CASE("rooms service: list pages by id, next_after_id only while more remain",
@@ -121,48 +147,48 @@ TEST_CASE("rooms service: list pages by id, next_after_id only while more remain
   const auto ids = create_rooms(service, 5);
 
   RoomQuery q;
-  q.limit = 2;
+  q.page.limit = 2;
   const auto p1 = service.list(q);
-  CHECK(ids_of(p1.rooms) == std::vector<std::int64_t>{ids[0], ids[1]});
+  CHECK(ids_of(p1.items) == std::vector<std::int64_t>{ids[0], ids[1]});
   REQUIRE(p1.next_after_id);
   CHECK(*p1.next_after_id == ids[1]);
 
-  q.after_id = *p1.next_after_id;
+  q.page.after_id = *p1.next_after_id;
   const auto p2 = service.list(q);
-  CHECK(ids_of(p2.rooms) == std::vector<std::int64_t>{ids[2], ids[3]});
+  CHECK(ids_of(p2.items) == std::vector<std::int64_t>{ids[2], ids[3]});
   REQUIRE(p2.next_after_id);
   CHECK(*p2.next_after_id == ids[3]);
 
-  q.after_id = *p2.next_after_id;
+  q.page.after_id = *p2.next_after_id;
   const auto p3 = service.list(q);
-  CHECK(ids_of(p3.rooms) == std::vector<std::int64_t>{ids[4]});
+  CHECK(ids_of(p3.items) == std::vector<std::int64_t>{ids[4]});
   CHECK_FALSE(p3.next_after_id);
 
   SECTION("a page that ends exactly at the last room has no next") {
     RoomQuery exact;
-    exact.limit = 5;
+    exact.page.limit = 5;
     const auto all = service.list(exact);
-    CHECK(all.rooms.size() == 5);
+    CHECK(all.items.size() == 5);
     CHECK_FALSE(all.next_after_id);
-    exact.limit = 4;
+    exact.page.limit = 4;
     CHECK(service.list(exact).next_after_id == std::optional<std::int64_t>(ids[3]));
   }
   SECTION("after the last id: empty, no next") {
     RoomQuery past;
-    past.after_id = ids[4];
+    past.page.after_id = ids[4];
     const auto none = service.list(past);
-    CHECK(none.rooms.empty());
+    CHECK(none.items.empty());
     CHECK_FALSE(none.next_after_id);
   }
   SECTION("limit from 1 to 1000, after_id not negative") {
     RoomQuery bad;
-    bad.limit = 0;
+    bad.page.limit = 0;
     CHECK(error_of([&] { service.list(bad); }).field() == "limit");
-    bad.limit = 1001;
+    bad.page.limit = 1001;
     CHECK(error_of([&] { service.list(bad); }).field() == "limit");
-    bad.limit = 1000;
-    CHECK(service.list(bad).rooms.size() == 5);
-    bad.after_id = -1;
+    bad.page.limit = 1000;
+    CHECK(service.list(bad).items.size() == 5);
+    bad.page.after_id = -1;
     CHECK(error_of([&] { service.list(bad); }).field() == "after_id");
   }
 }
@@ -173,16 +199,16 @@ TEST_CASE("rooms service: list with min_capacity", "[rooms][service]") {
   const auto ids = create_rooms(service, 5);  // capacities 10..50
   RoomQuery q;
   q.min_capacity = 30;
-  CHECK(ids_of(service.list(q).rooms) == std::vector<std::int64_t>{ids[2], ids[3], ids[4]});
+  CHECK(ids_of(service.list(q).items) == std::vector<std::int64_t>{ids[2], ids[3], ids[4]});
   q.min_capacity = 31;
-  CHECK(ids_of(service.list(q).rooms) == std::vector<std::int64_t>{ids[3], ids[4]});
+  CHECK(ids_of(service.list(q).items) == std::vector<std::int64_t>{ids[3], ids[4]});
   q.min_capacity = 51;
-  CHECK(service.list(q).rooms.empty());
+  CHECK(service.list(q).items.empty());
   // Paging counts only the rooms that qualify.
   q.min_capacity = 20;
-  q.limit = 3;
+  q.page.limit = 3;
   const auto page = service.list(q);
-  CHECK(ids_of(page.rooms) == std::vector<std::int64_t>{ids[1], ids[2], ids[3]});
+  CHECK(ids_of(page.items) == std::vector<std::int64_t>{ids[1], ids[2], ids[3]});
   CHECK(page.next_after_id == std::optional<std::int64_t>(ids[3]));
 }
 
@@ -200,15 +226,15 @@ TEST_CASE("rooms service: list available excludes rooms booked in the window, no
 
   RoomQuery q;
   q.available = Interval{at("2026-03-01T10:00:00Z"), at("2026-03-01T11:00:00Z")};
-  CHECK(ids_of(service.list(q).rooms) == std::vector<std::int64_t>{ids[1], ids[3]});
+  CHECK(ids_of(service.list(q).items) == std::vector<std::int64_t>{ids[1], ids[3]});
 
   // The window written with an offset is the same instants.
   q.available = Interval{at("2026-03-01T12:00:00+02:00"), at("2026-03-01T13:00:00+02:00")};
-  CHECK(ids_of(service.list(q).rooms) == std::vector<std::int64_t>{ids[1], ids[3]});
+  CHECK(ids_of(service.list(q).items) == std::vector<std::int64_t>{ids[1], ids[3]});
 
   // A room whose booking covers the whole window is busy too.
   q.available = Interval{at("2026-03-01T10:35:00Z"), at("2026-03-01T10:40:00Z")};
-  CHECK(ids_of(service.list(q).rooms) == std::vector<std::int64_t>{ids[1], ids[2], ids[3]});
+  CHECK(ids_of(service.list(q).items) == std::vector<std::int64_t>{ids[1], ids[2], ids[3]});
 
   q.available = Interval{at("2026-03-01T11:00:00Z"), at("2026-03-01T11:00:00Z")};
   CHECK(error_of([&] { service.list(q); }).field() == "available_to");
@@ -302,9 +328,16 @@ TEST_CASE("rooms service: remove refuses while a booking has not ended, naming h
   const auto future = service.book(room, around_now(24h, 25h), nullptr, "");
   service.book(room, around_now(-3h, -2h), nullptr, "");  // past
 
-  const auto e = error_of([&] { service.remove(room, false); });
+  const auto e = roombook::test::thrown<RoomHasBookings>([&] { service.remove(room, false); });
   CHECK(e.kind() == core::ErrorKind::conflict);
   CHECK_THAT(std::string(e.what()), mentions("2 booking"));
+  CHECK(e.room_id() == room);
+  CHECK(e.count() == 2);
+  // The way out: force deletes them with the room, or cancel them first.
+  REQUIRE(e.remedy());
+  CHECK(e.remedy()->option == "force");
+  CHECK(e.remedy()->alternative == "cancel them");
+  CHECK(e.remedy()->in_api);
   // Nothing was deleted.
   CHECK(service.get(room));
   CHECK(service.booking(ongoing.id));
@@ -395,13 +428,21 @@ TEST_CASE("rooms service: book when the directory is unavailable propagates it, 
   FakeUsers users({7});
   users.down = true;
   const auto room = service.create({"Ada", 8, std::nullopt}).id;
-  const auto e = error_of([&] {
+  const auto e = roombook::test::thrown<UserCheckFailed>([&] {
     service.book(room, booking_request(7, "2026-03-01T09:00:00Z", "2026-03-01T10:00:00Z"), &users,
                  "r");
   });
   CHECK(e.kind() == core::ErrorKind::unavailable);
   CHECK(users.calls().size() == 1);
   CHECK(db.booking_count() == 0);
+  // What the directory said is the cause; the remedy is the CLI's alone.
+  CHECK(e.user_id() == 7);
+  CHECK(std::string(e.what()) ==
+        "cannot confirm user 7: the user service is unavailable; nothing was booked");
+  CHECK(e.cause() == "user-mgmt is down");
+  REQUIRE(e.remedy());
+  CHECK(e.remedy()->option == "no-verify-user");
+  CHECK_FALSE(e.remedy()->in_api);
 }
 
 TEST_CASE("rooms service: book without a directory does not check the user",
@@ -442,6 +483,10 @@ TEST_CASE("rooms service: an overlapping booking is a BookingConflict naming the
       CHECK(conflict.existing().starts_at == "2026-03-01T09:00:00Z");
       CHECK(conflict.existing().ends_at == "2026-03-01T10:00:00Z");
       CHECK_THAT(std::string(conflict.what()), mentions(std::to_string(first.id)));
+      const auto& data = conflict.data().at("conflicting_booking");
+      CHECK(data.at("id") == first.id);
+      CHECK(data.at("starts_at") == "2026-03-01T09:00:00Z");
+      CHECK(data.at("ends_at") == "2026-03-01T10:00:00Z");
     }
   }
   CHECK(db.booking_count() == 1);
@@ -475,7 +520,7 @@ TEST_CASE("rooms service: back-to-back bookings both succeed", "[rooms][service]
   // An end written with an offset: 14:00+01:00 is 13:00Z.
   const auto d = book(service, room, "2026-03-01T12:00:00Z", "2026-03-01T14:00:00+01:00");
   CHECK(db.booking_count() == 4);
-  CHECK(ids_of(*service.room_bookings(room, std::nullopt, std::nullopt)) ==
+  CHECK(ids_of(room_bookings(service, room, std::nullopt, std::nullopt)) ==
         std::vector<std::int64_t>{c.id, a.id, b.id, d.id});
 }
 
@@ -536,29 +581,31 @@ TEST_CASE("rooms service: room_bookings filters by window and orders by start",
   const auto ten = book(service, room, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z");
   book(service, other, "2026-03-01T09:00:00Z", "2026-03-01T10:00:00Z");
 
-  CHECK(ids_of(*service.room_bookings(room, std::nullopt, std::nullopt)) ==
+  CHECK(ids_of(room_bookings(service, room, std::nullopt, std::nullopt)) ==
         std::vector<std::int64_t>{nine.id, ten.id, noon.id, next_day.id});
   // [10:00, 12:00): nine ends at the window's start, noon starts at its end.
-  CHECK(ids_of(
-            *service.room_bookings(room, at("2026-03-01T10:00:00Z"), at("2026-03-01T12:00:00Z"))) ==
-        std::vector<std::int64_t>{ten.id});
+  CHECK(ids_of(room_bookings(service, room, at("2026-03-01T10:00:00Z"),
+                             at("2026-03-01T12:00:00Z"))) == std::vector<std::int64_t>{ten.id});
   // [09:59:59, 12:00:01): one second of nine and of noon.
   CHECK(ids_of(
-            *service.room_bookings(room, at("2026-03-01T09:59:59Z"), at("2026-03-01T12:00:01Z"))) ==
+            room_bookings(service, room, at("2026-03-01T09:59:59Z"), at("2026-03-01T12:00:01Z"))) ==
         std::vector<std::int64_t>{nine.id, ten.id, noon.id});
   // Open ends.
-  CHECK(ids_of(*service.room_bookings(room, at("2026-03-01T12:30:00Z"), std::nullopt)) ==
+  CHECK(ids_of(room_bookings(service, room, at("2026-03-01T12:30:00Z"), std::nullopt)) ==
         std::vector<std::int64_t>{noon.id, next_day.id});
-  CHECK(ids_of(*service.room_bookings(room, std::nullopt, at("2026-03-01T10:00:00Z"))) ==
+  CHECK(ids_of(room_bookings(service, room, std::nullopt, at("2026-03-01T10:00:00Z"))) ==
         std::vector<std::int64_t>{nine.id});
   // A window given with an offset: 11:00+01:00 is 10:00Z.
-  CHECK(ids_of(*service.room_bookings(room, at("2026-03-01T11:00:00+01:00"),
-                                      at("2026-03-01T12:00:00+01:00"))) ==
+  CHECK(ids_of(room_bookings(service, room, at("2026-03-01T11:00:00+01:00"),
+                             at("2026-03-01T12:00:00+01:00"))) ==
         std::vector<std::int64_t>{ten.id});
 
-  CHECK_FALSE(service.room_bookings(other + 100, std::nullopt, std::nullopt));
+  const auto missing =
+      error_of([&] { room_bookings(service, other + 100, std::nullopt, std::nullopt); });
+  CHECK(missing.kind() == core::ErrorKind::not_found);
+  CHECK_THAT(std::string(missing.what()), mentions(std::to_string(other + 100)));
   CHECK(error_of([&] {
-          service.room_bookings(room, at("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:00Z"));
+          room_bookings(service, room, at("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:00Z"));
         }).field() == "to");
 }
 
@@ -572,21 +619,24 @@ TEST_CASE("rooms service: bookings by user and window", "[rooms][service][bookin
   const auto a2 = book(service, ada, "2026-03-01T09:00:00Z", "2026-03-01T10:00:00Z", 2);
   const auto g2 = book(service, grace, "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", 1);
 
-  CHECK(ids_of(service.bookings(1, std::nullopt, std::nullopt)) ==
+  CHECK(ids_of(user_bookings(service, 1, std::nullopt, std::nullopt)) ==
         std::vector<std::int64_t>{g1.id, a1.id, g2.id});
-  CHECK(ids_of(service.bookings(2, std::nullopt, std::nullopt)) ==
+  CHECK(ids_of(user_bookings(service, 2, std::nullopt, std::nullopt)) ==
         std::vector<std::int64_t>{a2.id});
-  CHECK(service.bookings(3, std::nullopt, std::nullopt).empty());
-  CHECK(ids_of(service.bookings(1, at("2026-03-01T10:00:00Z"), at("2026-03-02T09:00:00Z"))) ==
+  CHECK(user_bookings(service, 3, std::nullopt, std::nullopt).empty());
+  CHECK(ids_of(user_bookings(service, 1, at("2026-03-01T10:00:00Z"), at("2026-03-02T09:00:00Z"))) ==
         std::vector<std::int64_t>{a1.id});
   // Everyone's, in a window.
   const auto morning =
-      service.bookings(std::nullopt, at("2026-03-01T09:00:00Z"), at("2026-03-01T10:00:00Z"));
+      user_bookings(service, std::nullopt, at("2026-03-01T09:00:00Z"), at("2026-03-01T10:00:00Z"));
   CHECK(morning.size() == 2);
   for (const auto& b : morning) CHECK(b.starts_at == "2026-03-01T09:00:00Z");
-  CHECK(service.bookings(std::nullopt, std::nullopt, std::nullopt).size() == 4);
+  CHECK(user_bookings(service, std::nullopt, std::nullopt, std::nullopt).size() == 4);
+  // One user's in one room.
+  CHECK(ids_of(bookings_of(service, ada, 1)) == std::vector<std::int64_t>{a1.id});
+  CHECK(ids_of(bookings_of(service, grace, 1)) == std::vector<std::int64_t>{g1.id, g2.id});
   CHECK(error_of([&] {
-          service.bookings(1, at("2026-03-02T00:00:00Z"), at("2026-03-01T00:00:00Z"));
+          user_bookings(service, 1, at("2026-03-02T00:00:00Z"), at("2026-03-01T00:00:00Z"));
         }).field() == "to");
 }
 

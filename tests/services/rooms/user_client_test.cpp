@@ -20,6 +20,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "http/http.hpp"
 #include "rooms/user_client.hpp"
@@ -98,7 +99,20 @@ Fixture& fixture() {
   return f;
 }
 
-UserClient client_for(const std::string& base) { return UserClient(base, 2000ms, 5000ms); }
+/// A client of `base` with these timeouts and the default circuit breaker.
+roombook::config::UserMgmtClient settings(const std::string& base,
+                                          std::chrono::milliseconds connect_timeout,
+                                          std::chrono::milliseconds timeout) {
+  roombook::config::UserMgmtClient s;
+  s.url = base;
+  s.connect_timeout = connect_timeout;
+  s.timeout = timeout;
+  return s;
+}
+
+UserClient client_for(const std::string& base) {
+  return UserClient(settings(base, 2000ms, 5000ms));
+}
 
 /// A TCP socket bound to 127.0.0.1 on a free port; listening if asked. It
 /// never accepts: the kernel completes handshakes from the backlog, and
@@ -222,7 +236,7 @@ TEST_CASE("rooms user client: nobody listening on the port is unavailable",
   const auto port = unused.port();
   unused.close();
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  UserClient client(base, 2000ms, 2000ms);
+  UserClient client(settings(base, 2000ms, 2000ms));
   const auto e = error_of([&] { client.exists(1, "req-refused"); });
   CHECK(e.kind() == core::ErrorKind::unavailable);
   CHECK_THAT(std::string(e.what()), mentions(base));
@@ -232,7 +246,7 @@ TEST_CASE("rooms user client: a server that accepts and never answers times out 
           "[rooms][user_client]") {
   Socket silent(true);
   // The client's own timeout ends the call; nothing here waits on the socket.
-  UserClient client("http://127.0.0.1:" + std::to_string(silent.port()), 300ms, 300ms);
+  UserClient client(settings("http://127.0.0.1:" + std::to_string(silent.port()), 300ms, 300ms));
   const auto e = error_of([&] { client.exists(1, "req-silent"); });
   CHECK(e.kind() == core::ErrorKind::unavailable);
   // And again on the same client, whose handle holds the dead connection.

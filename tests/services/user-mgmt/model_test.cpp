@@ -32,6 +32,15 @@ std::string invalid_field(F&& f, const std::string& field) {
 
 const nlohmann::json kAda = {{"username", "ada"}, {"firstname", "Ada"}, {"lastname", "Lovelace"}};
 
+/// validate() of a user whose `field` ("firstname" or "lastname") is `value`
+/// and whose other fields are fine: the rule for a name, as a client meets it.
+void validate_name(const std::string& field, const std::string& value) {
+  UserFields fields{"ada", "Ada", "Lovelace"};
+  REQUIRE((field == "firstname" || field == "lastname"));
+  (field == "firstname" ? fields.firstname : fields.lastname) = value;
+  validate(fields);
+}
+
 }  // namespace
 
 TEST_CASE("user_mgmt validate_username: 1 to 64 characters of a-z, 0-9, '.', '_' and '-'",

@@ -33,7 +33,7 @@ std::vector<std::int64_t> create_users(UserService& service, int n) {
 
 std::vector<std::int64_t> ids_of(const Page& page) {
   std::vector<std::int64_t> ids;
-  for (const auto& u : page.users) ids.push_back(u.id);
+  for (const auto& u : page.items) ids.push_back(u.id);
   return ids;
 }
 
@@ -77,7 +77,7 @@ TEST_CASE("user_mgmt service: create validates before storing", "[user-mgmt][ser
   CHECK(e.field() == "firstname");
   e = error_of([&] { service.create({"ada", "Ada", std::string(101, 'x')}); });
   CHECK(e.field() == "lastname");
-  CHECK(service.list(10, 0, std::nullopt).users.empty());
+  CHECK(service.list({10, 0}, std::nullopt).items.empty());
 }
 
 TEST_CASE("user_mgmt service: a duplicate username is a conflict on create",
@@ -88,7 +88,7 @@ TEST_CASE("user_mgmt service: a duplicate username is a conflict on create",
   const auto e = error_of([&] { service.create({"ada", "Other", "Person"}); });
   CHECK(e.kind() == core::ErrorKind::conflict);
   CHECK(std::string(e.what()) == "username \"ada\" is already taken");
-  CHECK(service.list(10, 0, std::nullopt).users.size() == 1);
+  CHECK(service.list({10, 0}, std::nullopt).items.size() == 1);
 }
 
 TEST_CASE("user_mgmt service: renaming to a taken username is a conflict and changes nothing",
@@ -128,41 +128,41 @@ TEST_CASE("user_mgmt service: list pages with limit + 1, next_after_id only whil
   UserService service(db.pool());
   SECTION("five users, pages of two") {
     const auto ids = create_users(service, 5);
-    auto page = service.list(2, 0, std::nullopt);
+    auto page = service.list({2, 0}, std::nullopt);
     CHECK(ids_of(page) == std::vector<std::int64_t>{ids[0], ids[1]});
     REQUIRE(page.next_after_id);
     CHECK(*page.next_after_id == ids[1]);
 
-    page = service.list(2, *page.next_after_id, std::nullopt);
+    page = service.list({2, *page.next_after_id}, std::nullopt);
     CHECK(ids_of(page) == std::vector<std::int64_t>{ids[2], ids[3]});
     REQUIRE(page.next_after_id);
     CHECK(*page.next_after_id == ids[3]);
 
-    page = service.list(2, *page.next_after_id, std::nullopt);
+    page = service.list({2, *page.next_after_id}, std::nullopt);
     CHECK(ids_of(page) == std::vector<std::int64_t>{ids[4]});
     CHECK_FALSE(page.next_after_id);
   }
   SECTION("exactly a page left: no next page") {
     const auto ids = create_users(service, 4);
-    auto page = service.list(2, 0, std::nullopt);
+    auto page = service.list({2, 0}, std::nullopt);
     REQUIRE(page.next_after_id);
-    page = service.list(2, *page.next_after_id, std::nullopt);
+    page = service.list({2, *page.next_after_id}, std::nullopt);
     CHECK(ids_of(page) == std::vector<std::int64_t>{ids[2], ids[3]});
     CHECK_FALSE(page.next_after_id);
 
-    page = service.list(4, 0, std::nullopt);
-    CHECK(page.users.size() == 4);
+    page = service.list({4, 0}, std::nullopt);
+    CHECK(page.items.size() == 4);
     CHECK_FALSE(page.next_after_id);
   }
   SECTION("empty table") {
-    const auto page = service.list(1, 0, std::nullopt);
-    CHECK(page.users.empty());
+    const auto page = service.list({1, 0}, std::nullopt);
+    CHECK(page.items.empty());
     CHECK_FALSE(page.next_after_id);
   }
   SECTION("after the last id") {
     const auto ids = create_users(service, 2);
-    const auto page = service.list(10, ids[1], std::nullopt);
-    CHECK(page.users.empty());
+    const auto page = service.list({10, ids[1]}, std::nullopt);
+    CHECK(page.items.empty());
     CHECK_FALSE(page.next_after_id);
   }
 }
@@ -171,13 +171,13 @@ TEST_CASE("user_mgmt service: list by username", "[user-mgmt][service]") {
   MigratedDb db;
   UserService service(db.pool());
   const auto ids = create_users(service, 3);
-  auto page = service.list(10, 0, std::string("u2"));
+  auto page = service.list({10, 0}, std::string("u2"));
   CHECK(ids_of(page) == std::vector<std::int64_t>{ids[1]});
   CHECK_FALSE(page.next_after_id);
-  page = service.list(1, 0, std::string("u2"));
+  page = service.list({1, 0}, std::string("u2"));
   CHECK(ids_of(page) == std::vector<std::int64_t>{ids[1]});
   CHECK_FALSE(page.next_after_id);
-  CHECK(service.list(10, 0, std::string("nobody")).users.empty());
+  CHECK(service.list({10, 0}, std::string("nobody")).items.empty());
 }
 
 TEST_CASE("user_mgmt service: list limit must be 1 to 1000 and after_id >= 0",
@@ -188,14 +188,14 @@ TEST_CASE("user_mgmt service: list limit must be 1 to 1000 and after_id >= 0",
   for (std::int64_t limit : {std::int64_t{0}, std::int64_t{1001}, std::int64_t{-1},
                              std::numeric_limits<std::int64_t>::max()}) {
     INFO("limit " << limit);
-    const auto e = error_of([&] { service.list(limit, 0, std::nullopt); });
+    const auto e = error_of([&] { service.list({limit, 0}, std::nullopt); });
     CHECK(e.kind() == core::ErrorKind::invalid);
     CHECK(e.field() == "limit");
     CHECK(std::string(e.what()) == "limit must be an integer from 1 to 1000");
   }
-  CHECK(service.list(1, 0, std::nullopt).users.size() == 1);
-  CHECK(service.list(1000, 0, std::nullopt).users.size() == 2);
-  const auto e = error_of([&] { service.list(10, -1, std::nullopt); });
+  CHECK(service.list({1, 0}, std::nullopt).items.size() == 1);
+  CHECK(service.list({1000, 0}, std::nullopt).items.size() == 2);
+  const auto e = error_of([&] { service.list({10, -1}, std::nullopt); });
   CHECK(e.field() == "after_id");
 }
 

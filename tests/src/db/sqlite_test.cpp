@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -80,7 +81,7 @@ TEST_CASE("sqlite: NULL, INTEGER, REAL and TEXT round-trip", "[db][sqlite]") {
   CHECK(row.is_null(0));
   CHECK(std::holds_alternative<std::nullptr_t>(row.at(0)));
   CHECK(row.integer(1) == big);
-  CHECK(row.real(2) == 0.1);
+  CHECK(std::get<double>(row.at(2)) == 0.1);
   CHECK(row.text(3) == with_nul);
   CHECK(row.text(4) == "h\xc3\xa9llo 'q' \"d\"");
   CHECK(row.text(5) == "real");
