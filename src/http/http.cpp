@@ -190,6 +190,36 @@ std::optional<std::int64_t> Request::query_integer(const std::string& name) cons
   return value;
 }
 
+core::PageRequest Request::page() const {
+  return {query_integer("limit").value_or(core::kDefaultLimit),
+          query_integer("after_id").value_or(0)};
+}
+
+void add_next_link(Response& response, const std::string& path, const core::PageRequest& page,
+                   std::int64_t next_after_id,
+                   const std::vector<std::pair<std::string, std::string>>& filters) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string link = "<" + path + "?limit=" + std::to_string(page.limit) +
+                     "&after_id=" + std::to_string(next_after_id);
+  for (const auto& [name, value] : filters) {
+    link += "&" + name + "=";
+    for (const char c : value) {
+      const auto u = static_cast<unsigned char>(c);
+      const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+                         (u >= '0' && u <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                         c == ':';
+      if (plain) {
+        link += c;
+      } else {
+        link += '%';
+        link += hex[u >> 4];
+        link += hex[u & 15];
+      }
+    }
+  }
+  response.header("Link", link + ">; rel=\"next\"");
+}
+
 std::int64_t Request::id_param(const std::string& name, const std::string& what) const {
   auto it = params.find(name);
   auto id = it == params.end() ? std::nullopt : core::parse_id(it->second);
@@ -237,36 +267,33 @@ Response& Response::header(std::string name, std::string value) {
   return *this;
 }
 
-Response handle(const Router& router, Request& request, std::size_t max_body_bytes) {
-  if (request.body.size() > max_body_bytes) {
-    return Response::problem(413, "the request body is " + std::to_string(request.body.size()) +
-                                      " bytes; the limit is " + std::to_string(max_body_bytes) +
-                                      " bytes (MAX_BODY_BYTES)");
-  }
-  return handle(router.match(request.method, request.path), request);
+namespace {
+
+/// The remedy of a core::Error as the API offers it: "; cancel them, or add
+/// ?force=true to delete them with the room".
+std::string api_remedy(const std::optional<core::Remedy>& remedy) {
+  if (!remedy || !remedy->in_api) return {};
+  return "; " + (remedy->alternative.empty() ? std::string() : remedy->alternative + ", or ") +
+         "add ?" + remedy->option + "=true " + remedy->effect;
 }
 
-Response handle(Router::Match match, Request& request) {
+/// Every outcome of a handler or middleware as a Response: the one place
+/// that words errors for HTTP clients.
+Response answer_error(std::exception_ptr error, const Request& request) {
   try {
-    if (match.handler == nullptr) {
-      if (match.allowed.empty())
-        throw Error(404, "no resource at " + core::excerpt(request.path, 200));
-      auto allowed = [&](Method m) {
-        return std::find(match.allowed.begin(), match.allowed.end(), m) != match.allowed.end();
-      };
-      if (allowed(Method::get) && !allowed(Method::head)) match.allowed.push_back(Method::head);
-      return Response::problem(405, std::string("method ") + to_string(request.method) +
-                                        " is not allowed on " + core::excerpt(request.path, 200))
-          .header("Allow", join_methods(match.allowed));
-    }
-    request.params = std::move(match.params);
-    return (*match.handler)(request);
+    std::rethrow_exception(error);
   } catch (const Error& e) {
     return Response::problem(e.status(), e.what(), e.extra());
   } catch (const core::Error& e) {
-    nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+    nlohmann::ordered_json extra = e.data();
     if (!e.field().empty()) extra["field"] = e.field();
-    auto response = Response::problem(status_of(e.kind()), e.what(), extra);
+    if (!e.cause().empty()) {
+      // Where another service lives and how it failed is for the log.
+      log::get("http")->warn("{} {}: {}: {}", to_string(request.method), request.path, e.what(),
+                             e.cause());
+    }
+    auto response =
+        Response::problem(status_of(e.kind()), e.what() + api_remedy(e.remedy()), extra);
     if (e.kind() == core::ErrorKind::unavailable) {
       response.header("Retry-After",
                       std::to_string(e.retry_after().value_or(std::chrono::seconds(1)).count()));
@@ -305,7 +332,56 @@ Response handle(Router::Match match, Request& request) {
     log::get("http")->error("{} {}: unhandled exception: {}", to_string(request.method),
                             request.path, e.what());
     return Response::problem(500, "internal error; the server log has the details");
+  } catch (...) {
+    log::get("http")->error("{} {}: unhandled exception", to_string(request.method), request.path);
+    return Response::problem(500, "internal error; the server log has the details");
   }
+}
+
+/// The route itself: 404 and 405 when there is none.
+Response run_route(Router::Match& match, Request& request) {
+  if (match.handler == nullptr) {
+    if (match.allowed.empty()) {
+      throw Error(404, "no resource at " + core::excerpt(request.path, 200));
+    }
+    auto allowed = [&](Method m) {
+      return std::find(match.allowed.begin(), match.allowed.end(), m) != match.allowed.end();
+    };
+    if (allowed(Method::get) && !allowed(Method::head)) match.allowed.push_back(Method::head);
+    return Response::problem(405, std::string("method ") + to_string(request.method) +
+                                      " is not allowed on " + core::excerpt(request.path, 200))
+        .header("Allow", join_methods(match.allowed));
+  }
+  request.params = std::move(match.params);
+  return (*match.handler)(request);
+}
+
+}  // namespace
+
+Response handle(const std::vector<Middleware>& chain, Router::Match match, Request& request) {
+  // next(i) runs chain[i], whose `next` runs chain[i + 1], ..., then the
+  // route; every stage's errors become a response before the stage
+  // around it sees them, so middleware always gets a Response back.
+  std::function<Response(std::size_t, Request&)> stage = [&](std::size_t i,
+                                                             Request& r) -> Response {
+    try {
+      if (i == chain.size()) return run_route(match, r);
+      const Next next = [&, i](Request& inner) { return stage(i + 1, inner); };
+      return chain[i](r, next);
+    } catch (...) {
+      return answer_error(std::current_exception(), r);
+    }
+  };
+  return stage(0, request);
+}
+
+Response handle(const Router& router, Request& request, std::size_t max_body_bytes) {
+  if (request.body.size() > max_body_bytes) {
+    return Response::problem(413, "the request body is " + std::to_string(request.body.size()) +
+                                      " bytes; the limit is " + std::to_string(max_body_bytes) +
+                                      " bytes (MAX_BODY_BYTES)");
+  }
+  return handle({}, router.match(request.method, request.path), request);
 }
 
 }  // namespace roombook::http

@@ -2,11 +2,13 @@
 
 // A thin layer over Pistache. Services see only these types: a Router of
 // (method, path pattern, handler), a Request, a Response that is JSON or an
-// RFC 9457 problem document, and a Server that binds a port.
+// RFC 9457 problem document, the middleware that runs around every handler,
+// and a Server that binds a port.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/paging.hpp"
 
 namespace roombook::http {
 
@@ -39,6 +43,13 @@ class Error : public std::runtime_error {
   nlohmann::ordered_json extra_;
 };
 
+/// What middleware learns about a request and hands on to the handler: the
+/// request id (set by middleware::request_id). The next issues add the
+/// authenticated caller and the route pattern.
+struct RequestContext {
+  std::string request_id;
+};
+
 struct Request {
   Method method = Method::get;
   std::string path;                               ///< without the query string
@@ -47,6 +58,7 @@ struct Request {
   std::map<std::string, std::string> headers;     ///< names lower-cased
   std::string body;
   std::string peer;  ///< the client's address and port: "127.0.0.1:40312"
+  RequestContext context;
 
   /// The header's value, by case-insensitive name.
   std::optional<std::string> header(const std::string& name) const;
@@ -57,6 +69,9 @@ struct Request {
   /// A query parameter that must be an integer when given; a bad one is a
   /// 400 naming it.
   std::optional<std::int64_t> query_integer(const std::string& name) const;
+  /// The page a list asks for: ?limit= (default core::kDefaultLimit) and
+  /// ?after_id= (default 0); checked by the service.
+  core::PageRequest page() const;
   /// The path parameter `name` as an id (digits, > 0); otherwise a 400 that
   /// says it is the id of a `what` ("user", "room").
   std::int64_t id_param(const std::string& name, const std::string& what) const;
@@ -78,6 +93,14 @@ struct Response {
 };
 
 using Handler = std::function<Response(const Request&)>;
+
+/// Adds the Link header to the next page of a list:
+/// </rooms?limit=2&after_id=7&min_capacity=4>; rel="next". `filters` are
+/// the list's other query parameters, repeated in order (values
+/// percent-encoded where they must be).
+void add_next_link(Response& response, const std::string& path, const core::PageRequest& page,
+                   std::int64_t next_after_id,
+                   const std::vector<std::pair<std::string, std::string>>& filters = {});
 
 /// Where a route's handler runs. `worker`: on the worker thread that reads
 /// the connection, right for anything that only touches the database.
@@ -118,13 +141,60 @@ class Router {
   std::vector<Route> routes_;
 };
 
-/// Runs a request through its route and turns every outcome into a Response:
-/// route not found (404), wrong method (405 with Allow), http::Error,
-/// core::Error, db::Error and any other exception (500, with the detail
+/// One row of a service's route table: handlers are member functions of
+/// the object that holds the service (see add_routes).
+template <class Owner>
+struct RouteOf {
+  Method method;
+  const char* pattern;
+  Response (Owner::*handler)(const Request&);
+  Dispatch dispatch = Dispatch::worker;
+};
+
+/// Adds a table of routes whose handlers are members of `owner`, which must
+/// outlive the router.
+template <class Owner>
+void add_routes(Router& router, Owner& owner, std::initializer_list<RouteOf<Owner>> routes) {
+  for (const auto& r : routes) {
+    router.add(
+        r.method, r.pattern,
+        [&owner, handler = r.handler](const Request& req) { return (owner.*handler)(req); },
+        r.dispatch);
+  }
+}
+
+/// The rest of the chain, as middleware sees it.
+using Next = std::function<Response(Request&)>;
+/// Does what every request needs around the handler, in the order of the
+/// chain: the first runs first and sees the final response last. What it
+/// throws is answered like a handler's error.
+using Middleware = std::function<Response(Request&, const Next& next)>;
+
+namespace middleware {
+/// Keeps the client's X-Request-Id when it is 1 to 128 characters of
+/// [A-Za-z0-9._-] (it is echoed, logged and passed on), else makes one up;
+/// puts it in the request's context and on the response.
+Middleware request_id();
+/// Logs each request with the logger `name` (the service): method, path,
+/// status, body size, time taken and request id.
+Middleware access_log(const std::string& name);
+}  // namespace middleware
+
+/// A new request id: 16 hexadecimal digits.
+std::string new_request_id();
+
+/// What every service runs: request ids, then the access log.
+std::vector<Middleware> standard_middleware(const std::string& service_name);
+
+/// Runs a request through `chain` and then its route, and turns every
+/// outcome into a Response: route not found (404), wrong method (405 with
+/// Allow), http::Error, core::Error (worded here, with the remedy as the API
+/// offers it), db::Error and any other exception (500, with the detail
 /// logged and never sent). The server calls it with the match it used to
 /// choose the thread.
-Response handle(Router::Match match, Request& request);
-/// The same after matching, and with the body's size checked (413): for tests.
+Response handle(const std::vector<Middleware>& chain, Router::Match match, Request& request);
+/// The same without middleware, after matching, with the body's size checked
+/// (413): for tests.
 Response handle(const Router& router, Request& request, std::size_t max_body_bytes);
 
 struct ServerOptions {
@@ -144,6 +214,8 @@ struct ServerOptions {
   /// Response bytes a connection may leave unread before it is closed.
   std::size_t max_unsent_bytes = 1024 * 1024;
   std::string name = "http";  ///< service name, for logs
+  /// Run around every handler, in order; empty: standard_middleware(name).
+  std::vector<Middleware> middleware;
 };
 
 /// An HTTP/1.1 server on one port. Keep-alive follows the protocol: HTTP/1.1

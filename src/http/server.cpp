@@ -8,7 +8,8 @@
 // timeout), drops pipelined requests after the first, and applies no
 // back-pressure. Each connection's bytes go to a wire::Parser instead, its
 // responses are written by wire::write_response(), and its timeouts are
-// kept by a reaper thread of ours.
+// kept by a reaper thread of ours. What every request needs besides
+// (request ids, the access log) is middleware, run by http::handle().
 //
 // Threads. A connection belongs to one worker (Pistache pins it by fd);
 // its input arrives there. Its requests are handled one at a time, in
@@ -29,7 +30,6 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <unordered_set>
 
@@ -73,27 +73,6 @@ std::optional<Method> method_of(std::string_view name) {
     if (text == name) return method;
   }
   return std::nullopt;
-}
-
-std::string new_request_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* digits = "0123456789abcdef";
-  std::string id(16, '0');
-  auto v = rng();
-  for (auto& c : id) {
-    c = digits[v & 15];
-    v >>= 4;
-  }
-  return id;
-}
-
-/// An incoming X-Request-Id is kept only when it is short and plain; any
-/// other is replaced, since it is echoed, logged and passed on.
-bool acceptable_request_id(std::string_view id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
 }
 
 int hex_value(char c) {
@@ -231,6 +210,7 @@ struct State {
   ServerOptions options;
   wire::Limits limits;
   std::shared_ptr<spdlog::logger> log;
+  std::vector<Middleware> middleware;
   std::atomic<int> in_flight{0};
   std::atomic<bool> draining{false};
   std::unique_ptr<OffloadPool> offload;
@@ -347,51 +327,39 @@ Request to_request(wire::RawRequest& raw, Method method, const std::string& peer
   return out;
 }
 
-/// A handled request: its response, and whether the connection stays open.
-struct Outcome {
-  Response response;
-  std::string request_id;
-  bool keep;
-};
-
-Outcome run_request(Request& request, Router::Match match, bool keep) {
-  Outcome out;
-  auto incoming = request.header("x-request-id");
-  out.request_id = incoming && acceptable_request_id(*incoming) ? *incoming : new_request_id();
-  // Handlers pass it on to the services they call.
-  request.headers["x-request-id"] = out.request_id;
-  out.response = handle(std::move(match), request);
-  out.keep = keep;
-  return out;
-}
-
-void drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker);
-
-/// Writes a handled request's response and logs it.
-void finish(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock,
-            State& state, const std::string& method_name, const std::string& path, Outcome& outcome,
-            bool head, Clock::time_point start) {
+/// Writes a response. With `keep` false, the connection closes after it.
+void respond(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock,
+             State& state, Response& response, bool keep, bool head, const std::string& path) {
   Connection& c = *conn;
-  auto& headers = outcome.response.headers;
-  headers.insert(headers.begin(), {"X-Request-Id", outcome.request_id});
   std::string bytes;
   std::vector<std::string> dropped;
-  wire::write_response(bytes, outcome.response.status, outcome.response.headers,
-                       outcome.response.content_type, outcome.response.body, outcome.keep, head,
-                       &dropped);
+  wire::write_response(bytes, response.status, response.headers, response.content_type,
+                       response.body, keep, head, &dropped);
   for (const auto& name : dropped) {
-    state.log->error("{} {}: header {} left out of the response: its value holds CR, LF or NUL",
-                     method_name, path, name);
+    state.log->error("{}: header {} left out of the response: its value holds CR, LF or NUL", path,
+                     name);
   }
-  if (!outcome.keep) {
+  if (!keep) {
     c.closing = true;
     c.closing_since = Clock::now();
   }
   write_locked(conn, lock, std::move(bytes), state);
-  const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  state.log->info("{} {} {} {}B {:.2f}ms id={}", method_name, path, outcome.response.status,
-                  outcome.response.body.size(), elapsed, outcome.request_id);
 }
+
+/// A fixed answer that still goes through the middleware (request id,
+/// access log): while draining, or when the offload queue is full.
+Router::Match answering(const Handler& handler) {
+  Router::Match match;
+  match.handler = &handler;
+  return match;
+}
+
+const Handler kDraining = [](const Request&) {
+  return Response::problem(503, "the server is shutting down; retry").header("Retry-After", "1");
+};
+const Handler kBusy = [](const Request&) {
+  return Response::problem(503, "the server is busy; retry shortly").header("Retry-After", "1");
+};
 
 /// Handles the connection's complete requests in order, until one is
 /// offloaded or none is left. The caller has set c.busy; this clears it.
@@ -430,65 +398,41 @@ void drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
     c.request_started = Clock::now();  // of a request pipelined behind this one
     lock.unlock();
 
-    const auto start = Clock::now();
     const bool head = raw.method == "HEAD";
-    const std::string path(raw.path());
-    std::string method_name = raw.method;
-    bool keep = raw.keep_alive;
+    const bool keep = raw.keep_alive && !state.draining;
     const auto method = method_of(raw.method);
-    Outcome outcome;
-    bool ready = true;
-    ++state.in_flight;
-    try {
-      if (state.draining) {
-        outcome.response = Response::problem(503, "the server is shutting down; retry");
-        outcome.response.header("Retry-After", "1");
-        outcome.request_id = new_request_id();
-        outcome.keep = false;
-      } else if (!method) {
-        outcome.response = Response::problem(501, "method " + method_name + " is not supported");
-        outcome.request_id = new_request_id();
-        outcome.keep = keep;
-      } else {
-        auto request = std::make_shared<Request>(to_request(raw, *method, c.peer_address));
-        auto match = state.router->match(*method, request->path);
-        if (match.handler != nullptr && match.dispatch == Dispatch::offload && on_worker) {
-          // Off the worker: this connection's later requests wait in its
-          // parser, and the offload thread goes on with them.
-          ready = !state.offload->try_submit(
-              [conn, &state, request, match, keep, method_name, path, head, start]() mutable {
-                try {
-                  auto done = run_request(*request, std::move(match), keep);
-                  std::unique_lock lock(conn->mutex);
-                  finish(conn, lock, state, method_name, path, done, head, start);
-                } catch (const std::exception& e) {
-                  state.log->error("{} {}: {}", method_name, path, e.what());
-                  std::lock_guard lock(conn->mutex);
-                  hard_close(*conn);
-                }
-                --state.in_flight;
-                drive(conn, state, false);
-              });
-          if (ready) {
-            outcome.response = Response::problem(503, "the server is busy; retry shortly");
-            outcome.response.header("Retry-After", "1");
-            outcome.request_id = new_request_id();
-            outcome.keep = keep;
-          }
-        } else {
-          outcome = run_request(*request, std::move(match), keep);
-        }
-      }
-    } catch (const std::exception& e) {
-      // handle() answers every error itself; this covers what surrounds it.
-      state.log->error("{} {}: {}", method_name, path, e.what());
-      outcome.response = Response::problem(500, "internal error; the server log has the details");
-      outcome.request_id = new_request_id();
-      outcome.keep = false;
+    if (!method) {
+      // No Request can hold it, so no middleware sees it.
+      state.log->info("{}: method {} is not supported, answered 501", c.peer_address, raw.method);
+      auto response = Response::problem(501, "method " + raw.method + " is not supported");
+      response.header("X-Request-Id", new_request_id());
+      lock.lock();
+      respond(conn, lock, state, response, keep, head, std::string(raw.path()));
+      continue;
     }
+    ++state.in_flight;
+    auto request = std::make_shared<Request>(to_request(raw, *method, c.peer_address));
+    auto match =
+        state.draining ? answering(kDraining) : state.router->match(*method, request->path);
+    if (match.handler != nullptr && match.dispatch == Dispatch::offload && on_worker) {
+      // Off the worker: this connection's later requests wait in its parser,
+      // and the offload thread goes on with them.
+      const bool submitted =
+          state.offload->try_submit([conn, &state, request, match, keep, head]() mutable {
+            auto response = handle(state.middleware, std::move(match), *request);
+            {
+              std::unique_lock lock(conn->mutex);
+              respond(conn, lock, state, response, keep, head, request->path);
+            }
+            --state.in_flight;
+            drive(conn, state, false);
+          });
+      if (submitted) return;  // busy stays set until that thread is done
+      match = answering(kBusy);
+    }
+    auto response = handle(state.middleware, std::move(match), *request);
     lock.lock();
-    if (!ready) return;  // offloaded: busy stays set until that thread is done
-    finish(conn, lock, state, method_name, path, outcome, head, start);
+    respond(conn, lock, state, response, keep, head, request->path);
     --state.in_flight;
   }
 }
@@ -632,6 +576,7 @@ Server::Server(ServerOptions options, std::shared_ptr<const Router> router)
   const auto& o = impl_->state->options;
   impl_->state->limits.max_body_bytes = o.max_body_bytes;
   impl_->state->log = log::get(o.name);
+  impl_->state->middleware = o.middleware.empty() ? standard_middleware(o.name) : o.middleware;
 }
 
 Server::~Server() { stop(); }

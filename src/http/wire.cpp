@@ -116,6 +116,14 @@ bool Parser::mid_request() const {
   return state_ != State::failed && (state_ != State::head || pos_ < in_.size());
 }
 
+bool Parser::take_body() {
+  const std::size_t available = std::min(remaining_, in_.size() - pos_);
+  current_.body.append(in_, pos_, available);
+  pos_ += available;
+  remaining_ -= available;
+  return remaining_ == 0;
+}
+
 Parser::Result Parser::fail(int status, std::string detail, Failure& failure) {
   state_ = State::failed;
   failure_ = {status, std::move(detail)};
@@ -198,15 +206,10 @@ Parser::Result Parser::next(RawRequest& request, Failure& failure) {
         break;  // parse_head chose the next state
       }
 
-      case State::body: {
-        const std::size_t available = std::min(remaining_, in_.size() - pos_);
-        current_.body.append(in_, pos_, available);
-        pos_ += available;
-        remaining_ -= available;
-        if (remaining_ > 0) return Result::incomplete;
+      case State::body:
+        if (!take_body()) return Result::incomplete;
         state_ = State::head;
         break;
-      }
 
       case State::chunk_size: {
         const auto eol = in_.find("\r\n", pos_);
@@ -254,15 +257,10 @@ Parser::Result Parser::next(RawRequest& request, Failure& failure) {
         break;
       }
 
-      case State::chunk_data: {
-        const std::size_t available = std::min(remaining_, in_.size() - pos_);
-        current_.body.append(in_, pos_, available);
-        pos_ += available;
-        remaining_ -= available;
-        if (remaining_ > 0) return Result::incomplete;
+      case State::chunk_data:
+        if (!take_body()) return Result::incomplete;
         state_ = State::chunk_end;
         break;
-      }
 
       case State::chunk_end: {
         if (in_.size() - pos_ < 2) return Result::incomplete;

@@ -74,6 +74,8 @@ class Parser {
   enum class State { head, body, chunk_size, chunk_data, chunk_end, trailers, failed };
 
   Result fail(int status, std::string detail, Failure& failure);
+  /// Moves up to remaining_ bytes of body into the request; true once all came.
+  bool take_body();
   Result parse_head(std::string_view head, Failure& failure);
 
   Limits limits_;

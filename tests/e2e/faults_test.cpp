@@ -33,16 +33,9 @@ long rss_kib(pid_t pid) {
   return -1;
 }
 
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(fd >= 0);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  timeval tv{10, 0};  // a guard: a send that blocks this long fails the test
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+/// A client that reads as little as it can.
+int connect_reading_little(int port) {
+  const int fd = connect_loopback(port);
   int small = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   return fd;
@@ -50,7 +43,7 @@ int connect_to(int port) {
 
 }  // namespace
 
-TEST_CASE("e2e faults: a client that pipelines and never reads is cut off; memory stays bounded",
+TEST_CASE("e2e faults: a client that pipelines and never reads is cut off, memory stays bounded",
           "[e2e][faults]") {
   Workspace ws;
   Server server(ws, {"--migrate"});
@@ -65,7 +58,7 @@ TEST_CASE("e2e faults: a client that pipelines and never reads is cut off; memor
   // answers per connection, then hangs up.
   std::string burst;
   for (int i = 0; i < 100; ++i) burst += "GET /users?limit=100 HTTP/1.1\r\nHost: x\r\n\r\n";
-  const int fd = connect_to(server.port());
+  const int fd = connect_reading_little(server.port());
   long peak = before;
   bool cut_off = false;
   for (int round = 0; round < 1000 && !cut_off; ++round) {

@@ -125,18 +125,6 @@ std::vector<Case> read_corpus() {
   return cases;
 }
 
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    throw std::runtime_error("cannot connect to port " + std::to_string(port));
-  }
-  return fd;
-}
-
 /// How many complete responses `raw` holds.
 std::size_t responses_in(const std::string& raw);
 
@@ -144,7 +132,7 @@ std::size_t responses_in(const std::string& raw);
 /// sent `expected` complete responses. A guard of a few seconds ends a read
 /// that gets neither: the test then fails on the missing answer.
 std::string exchange(int port, const std::string& bytes, std::size_t expected) {
-  const int fd = connect_to(port);
+  const int fd = connect_loopback(port);
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);

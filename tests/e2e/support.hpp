@@ -169,6 +169,11 @@ nlohmann::json user_json(const std::string& username, const std::string& firstna
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+/// A raw TCP connection to 127.0.0.1:port, for what curl would not send; its
+/// sends time out after 10 s, a guard so a stuck server fails the test.
+/// Throws when it cannot connect. The caller closes it.
+int connect_loopback(int port);
+
 /// Whether `text` contains `needle`, ignoring ASCII case.
 bool contains_nocase(const std::string& text, const std::string& needle);
 

@@ -83,7 +83,7 @@ struct Fixture {
       return Response::json(200, {{"body", req.body}});
     });
     r->add(Method::get, "/id", [](const Request& req) {
-      return Response::json(200, {{"id", req.header("x-request-id").value_or("")}});
+      return Response::json(200, {{"id", req.context.request_id}});
     });
     r->add(Method::get, "/bad-header", [](const Request&) {
       return Response::json(200, "x").header("X-Evil", "a\r\nSet-Cookie: pwn=1");
