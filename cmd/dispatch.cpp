@@ -60,6 +60,7 @@ std::unique_ptr<db::Pool> open_service_db(const Context& ctx, const std::string&
   const auto& url = ctx.config.database_url(service);
   db::PoolOptions pool_options;
   pool_options.max_connections = options.max_connections;
+  pool_options.acquire_timeout = ctx.config.db_acquire_timeout();
   auto pool = db::open(url, pool_options);
   const auto files =
       options.migrations_dir ? migrate::read_dir(*options.migrations_dir) : migrate::embedded();

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/time.hpp"
 #include "migrate/migrate.hpp"
 
 namespace roombook::cmd {
@@ -80,10 +81,14 @@ struct Target {
   std::unique_ptr<migrate::Engine> engine;
 };
 
-Target open_target(Context& ctx, const std::vector<migrate::SourceFile>& files,
-                   const std::string& service) {
-  auto pool = db::open(ctx.config.database_url(service));
-  auto engine = std::make_unique<migrate::Engine>(*pool, migrate::assemble(files, pool->dialect()));
+Target open_target(Context& ctx, const MigrateOptions& o,
+                   const std::vector<migrate::SourceFile>& files, const std::string& service) {
+  db::PoolOptions pool_options;
+  // On SQLite, another migrator's write lock is waited for by the busy timeout.
+  pool_options.busy_timeout_ms = static_cast<int>(o.lock_timeout.count());
+  auto pool = db::open(ctx.config.database_url(service), pool_options);
+  auto engine = std::make_unique<migrate::Engine>(*pool, migrate::assemble(files, pool->dialect()),
+                                                  o.lock_timeout);
   return {service, std::move(pool), std::move(engine)};
 }
 
@@ -118,7 +123,7 @@ void confirm_revert(Context& ctx, const MigrateOptions& o) {
 int run_revert(Context& ctx, const MigrateOptions& o, const std::vector<migrate::SourceFile>& files,
                const std::vector<std::string>& services) {
   std::vector<Target> targets;
-  for (const auto& service : services) targets.push_back(open_target(ctx, files, service));
+  for (const auto& service : services) targets.push_back(open_target(ctx, o, files, service));
 
   // One service at a time, so that a bare `down` or `redo` cannot empty
   // every database.
@@ -195,7 +200,7 @@ int run_migrate(Context& ctx, const MigrateOptions& o) {
   bool header = false;
   // Each service may live in a database of its own.
   for (const auto& service : services) {
-    auto t = open_target(ctx, files, service);
+    auto t = open_target(ctx, o, files, service);
     if (o.action == "status") {
       if (!header) {
         ctx.out << std::left << std::setw(12) << "SERVICE" << std::setw(32) << "MIGRATION"
@@ -224,6 +229,20 @@ Runner setup_migrate(CLI::App& app, ConfigFlags& flags) {
   app.add_option("--migrations-dir", o->migrations_dir,
                  "Read migrations from DIR/<service>/ instead of those built in "
                  "(create: where to write; default ./migrations)");
+  app.add_option_function<std::string>(
+         "--lock-timeout",
+         [o](const std::string& text) {
+           const auto d = core::parse_duration(text);
+           if (!d || *d < std::chrono::milliseconds(1) || *d > std::chrono::hours(24)) {
+             throw CLI::ValidationError("--lock-timeout",
+                                        "must be a duration with its unit, from 1ms to 24h "
+                                        "(500ms, 60s, 5m), not \"" +
+                                            text + "\"");
+           }
+           o->lock_timeout = *d;
+         },
+         "How long to wait for another migrator of the same database (default 60s)")
+      ->type_name("DURATION");
   flags.bind(app, "--database-url", "DATABASE_URL", "Database URL (DATABASE_URL)");
   app.require_subcommand(0, 1);
   app.footer("Without an action, `migrate` runs `up`.");

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "cmd/commands.hpp"
+#include "migrate/migrate.hpp"
 
 namespace roombook::cmd {
 
@@ -19,6 +21,8 @@ struct MigrateOptions {
   bool exit_code = false;  ///< status --exit-code
   std::string create_service;
   std::string create_name;
+  /// --lock-timeout: how long to wait for another migrator.
+  std::chrono::milliseconds lock_timeout = migrate::Engine::kDefaultLockTimeout;
 };
 
 /// Exit code of `migrate status --exit-code` when something needs doing.

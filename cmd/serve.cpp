@@ -55,9 +55,10 @@ int run_serve(Context& ctx, const ServeOptions& options) {
     OpenOptions open;
     open.migrations_dir = options.migrations_dir;
     open.migrate = options.migrate;
-    // One connection per thread that runs handlers (the workers and the
-    // offload pool), so no handler waits for another's.
-    open.max_connections = static_cast<std::size_t>(threads + server_options.offload_threads) + 1;
+    // DB_POOL_SIZE, or one connection per thread that runs handlers (the
+    // workers and the offload pool), so that no handler waits for another's.
+    open.max_connections = ctx.config.db_pool_size().value_or(
+        static_cast<std::size_t>(threads + server_options.offload_threads));
     Running r;
     r.pool = open_service_db(ctx, name, open);
     r.router = std::make_shared<http::Router>();

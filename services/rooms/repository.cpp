@@ -11,6 +11,7 @@ const db::Query kInsertRoom{"rooms.insert",
                             "INSERT INTO rooms (name, capacity, location, created_at, updated_at)"
                             " VALUES ($1, $2, $3, $4, $4) RETURNING " ROOM_COLUMNS};
 const db::Query kRoomById{"rooms.by_id", "SELECT " ROOM_COLUMNS " FROM rooms WHERE id = $1"};
+const db::Query kRoomByIdLocked{"rooms.by_id_locked", kRoomById.sql, true};
 const db::Query kRoomByName{"rooms.by_name", "SELECT " ROOM_COLUMNS " FROM rooms WHERE name = $1"};
 const db::Query kListRooms{"rooms.list", "SELECT " ROOM_COLUMNS
                                          " FROM rooms WHERE id > $1 AND capacity >= $2"
@@ -38,37 +39,42 @@ const db::Query kFirstOverlap{"bookings.first_overlap",
                               "SELECT " BOOKING_COLUMNS
                               " FROM bookings WHERE room_id = $1"
                               " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at LIMIT 1"};
-const db::Query kRoomBookings{"bookings.of_room",
-                              "SELECT " BOOKING_COLUMNS
-                              " FROM bookings WHERE room_id = $1"
-                              " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id"};
-const db::Query kUserBookings{"bookings.of_user",
-                              "SELECT " BOOKING_COLUMNS
-                              " FROM bookings WHERE user_id = $1"
-                              " AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id"};
+// A window's open end is NULL. The comparison comes first: PostgreSQL takes
+// the parameter's type from it, and could not from "IS NULL" alone.
+#define IN_WINDOW(from, to) \
+  " AND (starts_at < " to " OR " to " IS NULL) AND (ends_at > " from " OR " from " IS NULL)"
+const db::Query kRoomBookings{
+    "bookings.of_room", "SELECT " BOOKING_COLUMNS " FROM bookings WHERE room_id = $1" IN_WINDOW(
+                            "$2", "$3") " ORDER BY starts_at, id"};
+const db::Query kUserBookings{
+    "bookings.of_user", "SELECT " BOOKING_COLUMNS " FROM bookings WHERE user_id = $1" IN_WINDOW(
+                            "$2", "$3") " ORDER BY starts_at, id"};
 const db::Query kRoomUserBookings{"bookings.of_room_and_user",
                                   "SELECT " BOOKING_COLUMNS
-                                  " FROM bookings WHERE room_id = $1 AND user_id = $2"
-                                  " AND starts_at < $4 AND ends_at > $3 ORDER BY starts_at, id"};
-const db::Query kAllBookings{"bookings.all",
-                             "SELECT " BOOKING_COLUMNS
-                             " FROM bookings"
-                             " WHERE starts_at < $2 AND ends_at > $1 ORDER BY starts_at, id"};
+                                  " FROM bookings WHERE room_id = $1 AND user_id = $2" IN_WINDOW(
+                                      "$3", "$4") " ORDER BY starts_at, id"};
+const db::Query kAllBookings{
+    "bookings.all", "SELECT " BOOKING_COLUMNS
+                    " FROM bookings WHERE TRUE" IN_WINDOW("$1", "$2") " ORDER BY starts_at, id"};
 const db::Query kCountEndingAfter{
     "bookings.count_ending_after",
     "SELECT COUNT(*) FROM bookings WHERE room_id = $1 AND ends_at > $2"};
 const db::Query kDeleteBooking{"bookings.delete", "DELETE FROM bookings WHERE id = $1"};
 
+#undef IN_WINDOW
 #undef ROOM_COLUMNS
 #undef BOOKING_COLUMNS
 
+std::string time_text(const db::Row& r, std::size_t i) { return core::format_rfc3339(r.time(i)); }
+
 Room room_from_row(const db::Row& r) {
-  return Room{r.integer(0), r.text(1), r.integer(2), r.optional_text(3), r.text(4), r.text(5)};
+  return Room{r.integer(0),       r.text(1),       r.integer(2),
+              r.optional_text(3), time_text(r, 4), time_text(r, 5)};
 }
 
 Booking booking_from_row(const db::Row& r) {
-  return Booking{r.integer(0), r.integer(1), r.integer(2), r.text(3),
-                 r.text(4),    r.text(5),    r.text(6)};
+  return Booking{r.integer(0),    r.integer(1),    r.integer(2),   r.text(3),
+                 time_text(r, 4), time_text(r, 5), time_text(r, 6)};
 }
 
 template <typename T, typename F>
@@ -83,15 +89,23 @@ db::Value optional_value(const std::optional<std::string>& s) {
   return s ? db::Value(*s) : db::Value(nullptr);
 }
 
+db::Value at(core::SysSeconds t) { return db::Time{t}; }
+
 }  // namespace
 
-Room RoomRepository::insert(const RoomFields& f, const std::string& now) {
+Room RoomRepository::insert(const RoomFields& f, Time now) {
   return room_from_row(
-      conn_.query(kInsertRoom, {f.name, f.capacity, optional_value(f.location), now}).at(0));
+      conn_.query(kInsertRoom, {f.name, f.capacity, optional_value(f.location), at(now)}).at(0));
 }
 
 std::optional<Room> RoomRepository::by_id(std::int64_t id) {
   auto rows = conn_.query(kRoomById, {id});
+  if (rows.empty()) return std::nullopt;
+  return room_from_row(rows.front());
+}
+
+std::optional<Room> RoomRepository::by_id_locked(std::int64_t id) {
+  auto rows = conn_.query(kRoomByIdLocked, {id});
   if (rows.empty()) return std::nullopt;
   return room_from_row(rows.front());
 }
@@ -102,26 +116,28 @@ std::optional<Room> RoomRepository::by_name(const std::string& name) {
   return room_from_row(rows.front());
 }
 
-std::vector<Room> RoomRepository::list(
-    std::int64_t after_id, std::int64_t limit, std::int64_t min_capacity,
-    const std::optional<std::pair<std::string, std::string>>& free) {
-  auto rows =
-      free ? conn_.query(kListFreeRooms, {after_id, min_capacity, limit, free->first, free->second})
-           : conn_.query(kListRooms, {after_id, min_capacity, limit});
+std::vector<Room> RoomRepository::list(std::int64_t after_id, std::int64_t limit,
+                                       std::int64_t min_capacity,
+                                       const std::optional<Interval>& free) {
+  auto rows = free ? conn_.query(kListFreeRooms, {after_id, min_capacity, limit,
+                                                  at(free->starts_at), at(free->ends_at)})
+                   : conn_.query(kListRooms, {after_id, min_capacity, limit});
   return all<Room>(rows, room_from_row);
 }
 
-bool RoomRepository::update(std::int64_t id, const RoomFields& f, const std::string& now) {
-  return conn_.execute(kUpdateRoom, {id, f.name, f.capacity, optional_value(f.location), now}) > 0;
+bool RoomRepository::update(std::int64_t id, const RoomFields& f, Time now) {
+  return conn_.execute(kUpdateRoom, {id, f.name, f.capacity, optional_value(f.location), at(now)}) >
+         0;
 }
 
 bool RoomRepository::remove(std::int64_t id) { return conn_.execute(kDeleteRoom, {id}) > 0; }
 
-Booking RoomRepository::insert_booking(std::int64_t room_id, const BookingRequest& r,
-                                       const std::string& starts_at, const std::string& ends_at,
-                                       const std::string& now) {
+Booking RoomRepository::insert_booking(std::int64_t room_id, const BookingRequest& r, Time now) {
   return booking_from_row(
-      conn_.query(kInsertBooking, {room_id, r.user_id, r.title, starts_at, ends_at, now}).at(0));
+      conn_
+          .query(kInsertBooking, {room_id, r.user_id, r.title, at(r.interval.starts_at),
+                                  at(r.interval.ends_at), at(now)})
+          .at(0));
 }
 
 std::optional<Booking> RoomRepository::booking(std::int64_t id) {
@@ -131,33 +147,34 @@ std::optional<Booking> RoomRepository::booking(std::int64_t id) {
 }
 
 std::optional<Booking> RoomRepository::first_overlap(std::int64_t room_id,
-                                                     const std::string& starts_at,
-                                                     const std::string& ends_at) {
-  auto rows = conn_.query(kFirstOverlap, {room_id, starts_at, ends_at});
+                                                     const Interval& interval) {
+  auto rows = conn_.query(kFirstOverlap, {room_id, at(interval.starts_at), at(interval.ends_at)});
   if (rows.empty()) return std::nullopt;
   return booking_from_row(rows.front());
 }
 
 std::vector<Booking> RoomRepository::bookings(const std::optional<std::int64_t>& room_id,
                                               const std::optional<std::int64_t>& user_id,
-                                              const std::string& from, const std::string& to) {
+                                              const std::optional<Time>& from,
+                                              const std::optional<Time>& to) {
   // One statement per combination of filters, so that each uses its index.
+  const auto f = db::optional_time(from);
+  const auto t = db::optional_time(to);
   db::Rows rows;
   if (room_id && user_id) {
-    rows = conn_.query(kRoomUserBookings, {*room_id, *user_id, from, to});
+    rows = conn_.query(kRoomUserBookings, {*room_id, *user_id, f, t});
   } else if (room_id) {
-    rows = conn_.query(kRoomBookings, {*room_id, from, to});
+    rows = conn_.query(kRoomBookings, {*room_id, f, t});
   } else if (user_id) {
-    rows = conn_.query(kUserBookings, {*user_id, from, to});
+    rows = conn_.query(kUserBookings, {*user_id, f, t});
   } else {
-    rows = conn_.query(kAllBookings, {from, to});
+    rows = conn_.query(kAllBookings, {f, t});
   }
   return all<Booking>(rows, booking_from_row);
 }
 
-std::int64_t RoomRepository::count_bookings_ending_after(std::int64_t room_id,
-                                                         const std::string& time) {
-  return conn_.query(kCountEndingAfter, {room_id, time}).at(0).integer(0);
+std::int64_t RoomRepository::count_bookings_ending_after(std::int64_t room_id, Time time) {
+  return conn_.query(kCountEndingAfter, {room_id, at(time)}).at(0).integer(0);
 }
 
 bool RoomRepository::remove_booking(std::int64_t id) {

@@ -8,21 +8,11 @@ namespace roombook::rooms {
 
 namespace {
 
-// Open ends of a time window, as text that sorts before and after any time.
-const std::string kBeginningOfTime = "0000-01-01T00:00:00Z";
-const std::string kEndOfTime = "9999-12-31T23:59:59Z";
-
-std::string now_text() { return core::format_rfc3339(core::now()); }
-
 [[noreturn]] void rethrow_taken(const db::Error& e, const std::string& name) {
   if (e.code() == db::ErrorCode::constraint) {
     throw core::conflict("a room named \"" + name + "\" already exists");
   }
   throw e;
-}
-
-std::string window_end(const std::optional<core::SysSeconds>& t, const std::string& open) {
-  return t ? core::format_rfc3339(*t) : open;
 }
 
 }  // namespace
@@ -62,7 +52,7 @@ Room RoomService::create(const RoomFields& fields) {
   validate(fields);
   auto conn = pool_.acquire();
   try {
-    return RoomRepository(*conn).insert(fields, now_text());
+    return RoomRepository(*conn).insert(fields, core::now());
   } catch (const db::Error& e) {
     rethrow_taken(e, fields.name);
   }
@@ -87,24 +77,19 @@ RoomPage RoomService::list(const RoomQuery& q) {
   if (q.min_capacity < 0) {
     throw core::invalid("min_capacity", "min_capacity must be an integer >= 0");
   }
-  std::optional<std::pair<std::string, std::string>> free;
-  if (q.available) {
-    if (q.available->ends_at <= q.available->starts_at) {
-      throw core::invalid("available_to", "available_to must be after available_from");
-    }
-    free.emplace(core::format_rfc3339(q.available->starts_at),
-                 core::format_rfc3339(q.available->ends_at));
+  if (q.available && q.available->ends_at <= q.available->starts_at) {
+    throw core::invalid("available_to", "available_to must be after available_from");
   }
   auto conn = pool_.acquire();
-  return core::make_page(
-      RoomRepository(*conn).list(q.page.after_id, core::rows_to_read(q.page), q.min_capacity, free),
-      q.page);
+  return core::make_page(RoomRepository(*conn).list(q.page.after_id, core::rows_to_read(q.page),
+                                                    q.min_capacity, q.available),
+                         q.page);
 }
 
 template <typename Change>
 std::optional<Room> RoomService::modify(std::int64_t id, Change change) {
   return db::read_modify_write(
-      pool_, [&](db::Connection& conn) { return RoomRepository(conn).by_id(id); },
+      pool_, [&](db::Connection& conn) { return RoomRepository(conn).by_id_locked(id); },
       [&](const Room& current) {
         RoomFields fields = change(RoomFields{current.name, current.capacity, current.location});
         validate(fields);
@@ -112,7 +97,7 @@ std::optional<Room> RoomService::modify(std::int64_t id, Change change) {
       },
       [&](db::Connection& conn, const RoomFields& fields) {
         try {
-          RoomRepository(conn).update(id, fields, now_text());
+          RoomRepository(conn).update(id, fields, core::now());
         } catch (const db::Error& e) {
           rethrow_taken(e, fields.name);
         }
@@ -144,9 +129,9 @@ std::optional<Room> RoomService::update(std::int64_t id, const std::optional<std
 bool RoomService::remove(std::int64_t id, bool force) {
   return db::transact(pool_, [&](db::Connection& conn) {
     RoomRepository repo(conn);
-    if (!repo.by_id(id)) return false;
+    if (!repo.by_id_locked(id)) return false;
     if (!force) {
-      const auto pending = repo.count_bookings_ending_after(id, now_text());
+      const auto pending = repo.count_bookings_ending_after(id, core::now());
       if (pending > 0) throw RoomHasBookings(id, pending);
     }
     repo.remove(id);
@@ -174,27 +159,43 @@ Booking RoomService::book(std::int64_t room_id, const BookingRequest& request, U
                         "user " + std::to_string(request.user_id) + " does not exist", "user_id");
     }
   }
-  const auto starts_at = core::format_rfc3339(request.interval.starts_at);
-  const auto ends_at = core::format_rfc3339(request.interval.ends_at);
 
-  // No double booking: the overlap check and the insert run in one write
-  // transaction. On SQLite it begins with BEGIN IMMEDIATE, which takes the
-  // database's single write lock before the check, so no other writer - a
-  // thread, another server process or the CLI on the same file - can insert
-  // between the check and the insert; they queue on the busy timeout. On
-  // PostgreSQL the same transaction must lock the room row first (SELECT ...
-  // FOR UPDATE), and an exclusion constraint over (room_id, tstzrange) is the
-  // backstop.
-  return db::transact(pool_, [&](db::Connection& conn) {
-    RoomRepository repo(conn);
-    if (!repo.by_id(room_id)) {
-      throw core::not_found("room " + std::to_string(room_id) + " does not exist");
-    }
-    if (auto existing = repo.first_overlap(room_id, starts_at, ends_at)) {
+  // No double booking, whatever process or machine writes:
+  // - SQLite: the overlap check and the insert run in one write transaction,
+  //   which begins with BEGIN IMMEDIATE and so takes the database's single
+  //   write lock before the check. No other writer - a thread, another server
+  //   process or the CLI on the same file - can insert between the two; they
+  //   queue on the busy timeout.
+  // - PostgreSQL: transactions run side by side. Each first locks the room's
+  //   row (by_id_locked: FOR UPDATE), so bookings of one room queue as on
+  //   SQLite and the check, a statement after the lock, sees every booking
+  //   committed before. The guarantee is the exclusion constraint over
+  //   (room_id, tstzrange(starts_at, ends_at, '[)')) of
+  //   migrations/rooms/0001_create_rooms.up.postgres.sql: an overlapping
+  //   insert fails (23P01), whoever writes it, lock or not. Without the lock,
+  //   two overlapping inserts in flight each wait for the other inside that
+  //   constraint until the deadlock detector aborts one, a second later.
+  try {
+    return db::transact(pool_, [&](db::Connection& conn) {
+      RoomRepository repo(conn);
+      if (!repo.by_id_locked(room_id)) {
+        throw core::not_found("room " + std::to_string(room_id) + " does not exist");
+      }
+      if (auto existing = repo.first_overlap(room_id, request.interval)) {
+        throw BookingConflict(*existing);
+      }
+      return repo.insert_booking(room_id, request, core::now());
+    });
+  } catch (const db::Error& e) {
+    if (e.code() != db::ErrorCode::constraint) throw;
+    // Refused by the constraint: name the booking that won, as the check
+    // would have, in a transaction of its own (the failed one is over).
+    auto conn = pool_.acquire();
+    if (auto existing = RoomRepository(*conn).first_overlap(room_id, request.interval)) {
       throw BookingConflict(*existing);
     }
-    return repo.insert_booking(room_id, request, starts_at, ends_at, now_text());
-  });
+    throw;
+  }
 }
 
 std::optional<Booking> RoomService::booking(std::int64_t id) {
@@ -209,8 +210,7 @@ std::vector<Booking> RoomService::bookings(const BookingQuery& q) {
   if (q.room_id && !repo.by_id(*q.room_id)) {
     throw core::not_found("room " + std::to_string(*q.room_id) + " does not exist");
   }
-  return repo.bookings(q.room_id, q.user_id, window_end(q.from, kBeginningOfTime),
-                       window_end(q.to, kEndOfTime));
+  return repo.bookings(q.room_id, q.user_id, q.from, q.to);
 }
 
 bool RoomService::cancel(std::int64_t booking_id) {

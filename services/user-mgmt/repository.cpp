@@ -10,6 +10,7 @@ const db::Query kInsert{"users.insert",
                         "INSERT INTO users (username, firstname, lastname, created_at, updated_at)"
                         " VALUES ($1, $2, $3, $4, $4) RETURNING " USER_COLUMNS};
 const db::Query kById{"users.by_id", "SELECT " USER_COLUMNS " FROM users WHERE id = $1"};
+const db::Query kByIdLocked{"users.by_id_locked", kById.sql, true};
 const db::Query kByUsername{"users.by_username",
                             "SELECT " USER_COLUMNS " FROM users WHERE username = $1"};
 const db::Query kList{"users.list",
@@ -25,7 +26,12 @@ const db::Query kDelete{"users.delete", "DELETE FROM users WHERE id = $1"};
 #undef USER_COLUMNS
 
 User from_row(const db::Row& row) {
-  return User{row.integer(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5)};
+  return User{row.integer(0),
+              row.text(1),
+              row.text(2),
+              row.text(3),
+              core::format_rfc3339(row.time(4)),
+              core::format_rfc3339(row.time(5))};
 }
 
 std::optional<User> first(const db::Rows& rows) {
@@ -35,12 +41,16 @@ std::optional<User> first(const db::Rows& rows) {
 
 }  // namespace
 
-User UserRepository::insert(const UserFields& f, const std::string& now) {
-  return from_row(conn_.query(kInsert, {f.username, f.firstname, f.lastname, now}).at(0));
+User UserRepository::insert(const UserFields& f, core::SysSeconds now) {
+  return from_row(conn_.query(kInsert, {f.username, f.firstname, f.lastname, db::Time{now}}).at(0));
 }
 
 std::optional<User> UserRepository::by_id(std::int64_t id) {
   return first(conn_.query(kById, {id}));
+}
+
+std::optional<User> UserRepository::by_id_locked(std::int64_t id) {
+  return first(conn_.query(kByIdLocked, {id}));
 }
 
 std::optional<User> UserRepository::by_username(const std::string& username) {
@@ -57,8 +67,8 @@ std::vector<User> UserRepository::list(std::int64_t after_id, std::int64_t limit
   return users;
 }
 
-bool UserRepository::update(std::int64_t id, const UserFields& f, const std::string& now) {
-  return conn_.execute(kUpdate, {id, f.username, f.firstname, f.lastname, now}) > 0;
+bool UserRepository::update(std::int64_t id, const UserFields& f, core::SysSeconds now) {
+  return conn_.execute(kUpdate, {id, f.username, f.firstname, f.lastname, db::Time{now}}) > 0;
 }
 
 bool UserRepository::remove(std::int64_t id) { return conn_.execute(kDelete, {id}) > 0; }

@@ -17,15 +17,13 @@ namespace {
   throw e;
 }
 
-std::string now_text() { return core::format_rfc3339(core::now()); }
-
 }  // namespace
 
 User UserService::create(const UserFields& fields) {
   validate(fields);
   auto conn = pool_.acquire();
   try {
-    return UserRepository(*conn).insert(fields, now_text());
+    return UserRepository(*conn).insert(fields, core::now());
   } catch (const db::Error& e) {
     rethrow_taken(e, fields.username);
   }
@@ -55,7 +53,7 @@ Page UserService::list(const core::PageRequest& page, const std::optional<std::s
 template <typename Change>
 std::optional<User> UserService::modify(std::int64_t id, Change change) {
   return db::read_modify_write(
-      pool_, [&](db::Connection& conn) { return UserRepository(conn).by_id(id); },
+      pool_, [&](db::Connection& conn) { return UserRepository(conn).by_id_locked(id); },
       [&](const User& current) {
         UserFields fields =
             change(UserFields{current.username, current.firstname, current.lastname});
@@ -64,7 +62,7 @@ std::optional<User> UserService::modify(std::int64_t id, Change change) {
       },
       [&](db::Connection& conn, const UserFields& fields) {
         try {
-          UserRepository(conn).update(id, fields, now_text());
+          UserRepository(conn).update(id, fields, core::now());
         } catch (const db::Error& e) {
           rethrow_taken(e, fields.username);
         }

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/time.hpp"
 #include "core/url.hpp"
 #include "db/db.hpp"
 #include "log/log.hpp"
@@ -37,7 +38,9 @@ enum class Kind {
   body_bytes,
   http_url,
   millis,
-  failures
+  failures,
+  pool_size,
+  duration
 };
 
 /// Which typed field of Config a value goes to.
@@ -56,6 +59,8 @@ enum class Field {
   user_mgmt_timeout,
   user_mgmt_breaker_failures,
   user_mgmt_breaker_cooldown,
+  db_pool_size,
+  db_acquire_timeout,
 };
 
 struct Spec {
@@ -92,6 +97,13 @@ std::vector<Spec> specs(const std::vector<ServiceSpec>& services) {
   }
   v.push_back({"ROOMBOOK_THREADS", "2", "HTTP worker threads per service (1 to 256)", Kind::threads,
                Field::threads});
+  v.push_back({"DB_POOL_SIZE", "",
+               "database connections per service; empty means one per thread that runs "
+               "handlers",
+               Kind::pool_size, Field::db_pool_size, true});
+  v.push_back({"DB_ACQUIRE_TIMEOUT", "2s",
+               "how long a request waits for a free database connection before 503", Kind::duration,
+               Field::db_acquire_timeout});
   v.push_back({"ROOMBOOK_LOG", "info", "log levels: info, or warn,http=debug,db=trace",
                Kind::log_levels, Field::log_levels});
   v.push_back({"ROOMBOOK_LOG_FORMAT", "text", "log format: text or json", Kind::log_format,
@@ -179,6 +191,16 @@ std::optional<std::string> check(Kind kind, const std::string& value) {
     case Kind::failures:
       if (in_range(value, 1, 1000)) return std::nullopt;
       return "must be an integer from 1 to 1000";
+    case Kind::pool_size:
+      if (in_range(value, 1, 1000)) return std::nullopt;
+      return "must be an integer from 1 to 1000";
+    case Kind::duration: {
+      const auto d = core::parse_duration(value);
+      if (d && *d >= std::chrono::milliseconds(1) && *d <= std::chrono::minutes(10)) {
+        return std::nullopt;
+      }
+      return "must be a duration from 1ms to 10m, with its unit: 500ms, 2s, 1m";
+    }
     case Kind::body_bytes:
       if (in_range(value, 1, kMaxBodyBytes)) return std::nullopt;
       return "must be a whole number of bytes from 1 to " + std::to_string(kMaxBodyBytes);
@@ -307,6 +329,12 @@ Config Config::load(const LoadOptions& options) {
           break;
         case Field::user_mgmt_breaker_cooldown:
           config.user_mgmt_.breaker_cooldown = ms();
+          break;
+        case Field::db_pool_size:
+          config.db_pool_size_ = static_cast<std::size_t>(to_uint(v));
+          break;
+        case Field::db_acquire_timeout:
+          config.db_acquire_timeout_ = *core::parse_duration(v);
           break;
       }
     }

@@ -92,6 +92,10 @@ class Config {
   const std::string& log_levels() const { return log_levels_; }
   const std::string& log_format() const { return log_format_; }
   const UserMgmtClient& user_mgmt() const { return user_mgmt_; }
+  /// DB_POOL_SIZE, when set: connections per service.
+  const std::optional<std::size_t>& db_pool_size() const { return db_pool_size_; }
+  /// DB_ACQUIRE_TIMEOUT: how long a request waits for a free connection.
+  std::chrono::milliseconds db_acquire_timeout() const { return db_acquire_timeout_; }
 
   /// Every setting, in a stable order, for `roombook config`.
   const std::vector<Setting>& settings() const { return settings_; }
@@ -117,6 +121,8 @@ class Config {
   std::string log_levels_;
   std::string log_format_;
   UserMgmtClient user_mgmt_;
+  std::optional<std::size_t> db_pool_size_;
+  std::chrono::milliseconds db_acquire_timeout_{2000};
 };
 
 }  // namespace roombook::config

@@ -127,4 +127,18 @@ std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& er
   return utc;
 }
 
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  // At most 9 digits: far beyond any timeout, and no overflow below.
+  if (digits == 0 || digits > 9) return std::nullopt;
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i < digits; ++i) n = n * 10 + (text[i] - '0');
+  const auto unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::seconds(n);
+  if (unit == "m") return std::chrono::minutes(n);
+  return std::nullopt;
+}
+
 }  // namespace roombook::core

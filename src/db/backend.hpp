@@ -21,6 +21,11 @@ class Backend : public Connection {
   virtual bool in_transaction() const noexcept = 0;
   /// Rolls back a transaction left open by whoever held the connection.
   void rollback_abandoned() noexcept { rollback_transaction(); }
+  /// False once the connection is broken (the server went away, or a call
+  /// failed for the connection's sake): the pool drops it rather than hand
+  /// it out again. May look at the connection (PostgreSQL reads what the
+  /// server sent meanwhile, such as its shutdown notice).
+  virtual bool usable() noexcept { return true; }
 };
 
 /// The "db" module's logger: stderr, its level from ROOMBOOK_LOG.
@@ -28,10 +33,11 @@ inline std::shared_ptr<spdlog::logger> logger() { return log::get("db"); }
 
 using BackendFactory = std::function<std::unique_ptr<Backend>()>;
 
-/// A pool of at most `max_connections` connections made by `factory`. Opens
-/// one connection before returning, so an unusable database fails here rather
-/// than on the first request.
+/// A pool of at most `max_connections` connections made by `factory`, whose
+/// acquire() waits at most `acquire_timeout`. Opens one connection before
+/// returning, so an unusable database fails here rather than on the first
+/// request.
 std::unique_ptr<Pool> make_pool(BackendFactory factory, std::size_t max_connections,
-                                Dialect dialect);
+                                std::chrono::milliseconds acquire_timeout, Dialect dialect);
 
 }  // namespace roombook::db::detail

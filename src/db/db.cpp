@@ -8,7 +8,9 @@
 #include <string>
 #include <system_error>
 
+#include "core/time.hpp"
 #include "core/url.hpp"
+#include "db/postgres.hpp"
 #include "db/sqlite.hpp"
 
 namespace roombook::db {
@@ -23,8 +25,10 @@ const char* type_name(const Value& v) {
       return "an integer";
     case 2:
       return "a real";
-    default:
+    case 3:
       return "text";
+    default:
+      return "a time";
   }
 }
 
@@ -75,7 +79,19 @@ std::string Row::text(std::size_t i) const {
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
   if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
   if (const auto* d = std::get_if<double>(&v)) return format_real(*d);
+  if (const auto* t = std::get_if<Time>(&v)) return core::format_rfc3339(t->value);
   throw_mismatch(i, v, "text");
+}
+
+std::chrono::sys_seconds Row::time(std::size_t i) const {
+  const Value& v = column(values_, i);
+  if (const auto* t = std::get_if<Time>(&v)) return t->value;
+  // SQLite keeps times as the RFC 3339 text it was given.
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    std::string why;
+    if (auto t = core::parse_rfc3339(*s, why)) return *t;
+  }
+  throw_mismatch(i, v, "a time");
 }
 
 std::optional<std::string> Row::optional_text(std::size_t i) const {
@@ -104,6 +120,11 @@ void Transaction::commit() {
 
 std::optional<Url> parse_url(const std::string& url, std::string& why) {
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    // libpq's own parser: what passes it, libpq can connect with.
+    if (auto problem = detail::postgres_url_problem(url)) {
+      why = "libpq cannot read it: " + *problem;
+      return std::nullopt;
+    }
     return Url{Url::Kind::postgres, {}};
   }
   constexpr std::string_view kSqlite = "sqlite:";
@@ -151,8 +172,7 @@ std::unique_ptr<Pool> open(const std::string& url, const PoolOptions& options) {
   }
   switch (parsed->kind) {
     case Url::Kind::postgres:
-      throw std::invalid_argument("PostgreSQL is not supported by this build yet: " +
-                                  core::mask_url(url));
+      return detail::open_postgres(url, options);
     case Url::Kind::sqlite_memory: {
       // Each in-memory connection is a database of its own: a second
       // connection would see none of the first one's tables.

@@ -4,6 +4,7 @@
 // (<sqlite3.h>, <libpq-fe.h>) may appear here: services and commands see only
 // these types.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,10 +20,11 @@ namespace roombook::db {
 
 /// What kind of failure, so callers can react without parsing messages.
 enum class ErrorCode {
-  constraint,  ///< UNIQUE, NOT NULL, CHECK or FOREIGN KEY violated
-  busy,        ///< the database stayed locked past the busy timeout
-  connection,  ///< cannot open or lost the connection, or its file is gone
-  full,        ///< the disk (or the database's size limit) is full
+  constraint,     ///< UNIQUE, exclusion, NOT NULL, CHECK or FOREIGN KEY violated
+  busy,           ///< locked past the timeout, or no connection free in time
+  connection,     ///< cannot open or lost the connection, or its file is gone
+  full,           ///< the disk (or the database's size limit) is full
+  serialization,  ///< a transaction lost to another (PostgreSQL): run it again
   other,
 };
 
@@ -43,11 +45,28 @@ enum class Dialect { sqlite, postgres };
 struct Query {
   std::string_view name;  ///< for logs: "users.insert"
   std::string_view sql;
+  /// A read that locks the rows it returns against other writers until the
+  /// transaction ends, for a read-modify-write that must not lose another's
+  /// change. PostgreSQL runs it as SELECT ... FOR UPDATE; SQLite needs
+  /// nothing, since a write transaction already holds its single write lock.
+  bool lock_rows = false;
 };
 
-/// NULL, INTEGER, REAL or TEXT.
-using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+/// A point in time, to the second. Each backend stores it natively: RFC 3339
+/// text in UTC on SQLite (2030-03-01T10:00:00Z, which sorts as time does),
+/// timestamptz on PostgreSQL.
+struct Time {
+  std::chrono::sys_seconds value;
+};
+
+/// NULL, INTEGER, REAL, TEXT or a time.
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string, Time>;
 using Params = std::vector<Value>;
+
+/// A time, or NULL: for an open end of a window ("starts_at < $3 OR $3 IS NULL").
+inline Value optional_time(const std::optional<std::chrono::sys_seconds>& t) {
+  return t ? Value(Time{*t}) : Value(nullptr);
+}
 
 /// One result row; columns in SELECT order.
 class Row {
@@ -58,6 +77,8 @@ class Row {
   std::int64_t integer(std::size_t i) const;  ///< throws db::Error if NULL or not an integer
   std::string text(std::size_t i) const;      ///< integers and reals are converted
   std::optional<std::string> optional_text(std::size_t i) const;
+  /// A time column, whichever way the backend stores it.
+  std::chrono::sys_seconds time(std::size_t i) const;
   const Value& at(std::size_t i) const { return values_.at(i); }
 
  private:
@@ -128,7 +149,9 @@ class Pool {
   };
 
   virtual ~Pool() = default;
-  /// Blocks until a connection is free; opens a new one while under the size.
+  /// Waits until a connection is free, opening a new one while under the
+  /// size; a connection found broken is dropped, never handed out. Past the
+  /// pool's acquire timeout it throws db::Error(busy).
   virtual Lease acquire() = 0;
   virtual Dialect dialect() const = 0;
 
@@ -136,27 +159,44 @@ class Pool {
   virtual void release(std::unique_ptr<Connection> conn) noexcept = 0;
 };
 
+/// How many times transact() runs work that keeps losing to other
+/// transactions (ErrorCode::serialization) before it gives up.
+constexpr int kTransactionAttempts = 4;
+
 /// Runs `work(connection)` in one write transaction and commits what it
 /// did; whatever it throws rolls it back. The one way services write more
-/// than one statement, so that the data layer may run the work again
-/// (PostgreSQL's serialization failures) or batch it with others.
+/// than one statement, so that the data layer may run the work again: when
+/// PostgreSQL reports a serialization failure or a deadlock, the whole work
+/// runs again, up to kTransactionAttempts times, then fails as busy (503).
 template <class Work>
 auto transact(Pool& pool, Work work) -> decltype(work(std::declval<Connection&>())) {
-  auto conn = pool.acquire();
-  auto tx = conn->begin();
-  if constexpr (std::is_void_v<decltype(work(*conn))>) {
-    work(*conn);
-    tx.commit();
-  } else {
-    auto result = work(*conn);
-    tx.commit();
-    return result;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto conn = pool.acquire();
+      auto tx = conn->begin();
+      if constexpr (std::is_void_v<decltype(work(*conn))>) {
+        work(*conn);
+        tx.commit();
+        return;
+      } else {
+        auto result = work(*conn);
+        tx.commit();
+        return result;
+      }
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::serialization) throw;
+      if (attempt == kTransactionAttempts) {
+        throw Error(ErrorCode::busy, std::string(e.what()) + " (tried " +
+                                         std::to_string(kTransactionAttempts) + " times)");
+      }
+    }
   }
 }
 
 /// Reads a record, changes it and writes it back, in one transaction, so
 /// that two concurrent changes cannot lose each other's: `read(conn)` gives
-/// std::optional<Record> (nullopt: nothing to change, returned as is),
+/// std::optional<Record> (nullopt: nothing to change, returned as is) and
+/// must lock what it reads (Query::lock_rows),
 /// `write(conn, change(record))` stores the change, and the record is read
 /// again as stored.
 template <class Read, class Change, class Write>
@@ -172,6 +212,8 @@ auto read_modify_write(Pool& pool, Read read, Change change, Write write) {
 struct PoolOptions {
   std::size_t max_connections = 8;
   int busy_timeout_ms = 10000;
+  /// How long acquire() waits for a free connection (DB_ACQUIRE_TIMEOUT).
+  std::chrono::milliseconds acquire_timeout{2000};
 };
 
 /// A database URL taken apart.
@@ -182,9 +224,12 @@ struct Url {
 };
 
 /// Parses a database URL: sqlite:PATH (relative), sqlite:///ABS/PATH,
-/// sqlite::memory:, postgres://... or postgresql://... The one parser both
-/// `Config::load` (to refuse a bad value at start, naming its variable) and
-/// open() use. nullopt with the reason in `why` for anything else.
+/// sqlite::memory:, or a PostgreSQL URI, postgres://USER:PASSWORD@HOST:PORT/DB
+/// (or postgresql://) with libpq's parameters (?sslmode=require&...) and the
+/// socket form postgres:///DB?host=/run/postgresql, read by libpq's own
+/// parser. The one parser both `Config::load` (to refuse a bad value at
+/// start, naming its variable) and open() use. nullopt with the reason in
+/// `why` for anything else.
 std::optional<Url> parse_url(const std::string& url, std::string& why);
 
 /// Opens a pool for a database URL (see parse_url).

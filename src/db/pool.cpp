@@ -1,5 +1,6 @@
 // The connection pool: hands each connection to one thread at a time.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -15,8 +16,12 @@ namespace {
 
 class BackendPool final : public Pool {
  public:
-  BackendPool(BackendFactory factory, std::size_t max_connections, Dialect dialect)
-      : factory_(std::move(factory)), max_(max_connections), dialect_(dialect) {
+  BackendPool(BackendFactory factory, std::size_t max_connections,
+              std::chrono::milliseconds acquire_timeout, Dialect dialect)
+      : factory_(std::move(factory)),
+        max_(max_connections),
+        acquire_timeout_(acquire_timeout),
+        dialect_(dialect) {
     // Reserved up front so release(), which is noexcept, never allocates.
     idle_.reserve(max_);
   }
@@ -31,19 +36,23 @@ class BackendPool final : public Pool {
   }
 
   Lease acquire() override {
+    const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
     std::unique_lock lock(mutex_);
     for (;;) {
-      if (!idle_.empty()) {
+      while (!idle_.empty()) {
         // Last in, first out: the most recently used connection has the
         // warmest statement cache.
-        std::unique_ptr<Connection> conn = std::move(idle_.back());
+        std::unique_ptr<Backend> conn = std::move(idle_.back());
         idle_.pop_back();
-        return Lease(*this, std::move(conn));
+        if (conn->usable()) return Lease(*this, std::move(conn));
+        // Broken while idle (the server restarted): never hand it out.
+        --open_;
+        logger()->warn("dropping a database connection that broke while idle");
       }
       if (open_ < max_) {
         // Count the slot before unlocking so other threads cannot overshoot
-        // the limit, and open outside the lock: opening takes file locks and
-        // may wait on the busy timeout.
+        // the limit, and open outside the lock: opening takes file locks or
+        // a network round trip, and may wait on a timeout.
         ++open_;
         lock.unlock();
         try {
@@ -55,7 +64,13 @@ class BackendPool final : public Pool {
           throw;
         }
       }
-      cv_.wait(lock);
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+          open_ >= max_) {
+        throw Error(ErrorCode::busy, "no database connection became free within " +
+                                         std::to_string(acquire_timeout_.count()) +
+                                         " ms (DB_ACQUIRE_TIMEOUT); all " + std::to_string(max_) +
+                                         " are in use (DB_POOL_SIZE)");
+      }
     }
   }
 
@@ -64,8 +79,8 @@ class BackendPool final : public Pool {
  protected:
   void release(std::unique_ptr<Connection> conn) noexcept override {
     // Only our factory makes the connections this pool hands out.
-    auto* backend = static_cast<Backend*>(conn.get());
-    if (backend->in_transaction()) {
+    std::unique_ptr<Backend> backend(static_cast<Backend*>(conn.release()));
+    if (backend->usable() && backend->in_transaction()) {
       // A Transaction always ends its transaction; this is a raw BEGIN left
       // open. The next user must not inherit its half-done writes or locks.
       try {
@@ -74,28 +89,36 @@ class BackendPool final : public Pool {
       }
       backend->rollback_abandoned();
     }
+    const bool keep = backend->usable();
     {
       std::lock_guard lock(mutex_);
-      idle_.push_back(std::move(conn));
+      if (keep) {
+        idle_.push_back(std::move(backend));
+      } else {
+        --open_;  // a new one is opened when needed
+      }
     }
+    if (!keep) backend.reset();
     cv_.notify_one();
   }
 
  private:
   BackendFactory factory_;
   const std::size_t max_;
+  const std::chrono::milliseconds acquire_timeout_;
   const Dialect dialect_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
+  std::vector<std::unique_ptr<Backend>> idle_;
   std::size_t open_ = 0;  ///< idle + leased + being opened
 };
 
 }  // namespace
 
 std::unique_ptr<Pool> make_pool(BackendFactory factory, std::size_t max_connections,
-                                Dialect dialect) {
-  auto pool = std::make_unique<BackendPool>(std::move(factory), max_connections, dialect);
+                                std::chrono::milliseconds acquire_timeout, Dialect dialect) {
+  auto pool =
+      std::make_unique<BackendPool>(std::move(factory), max_connections, acquire_timeout, dialect);
   pool->prime();
   return pool;
 }

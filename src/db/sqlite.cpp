@@ -32,7 +32,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/time.hpp"
 #include "db/backend.hpp"
+#include "db/sql_text.hpp"
 
 namespace roombook::db::detail {
 
@@ -46,8 +48,6 @@ const Query kRollback{"rollback", "ROLLBACK"};
 // Services use a fixed set of SQL constants, so the cache stays small; the
 // cap only guards against a caller building SQL text dynamically.
 constexpr std::size_t kMaxCachedStatements = 256;
-// Statement text quoted in error messages is cut here.
-constexpr std::size_t kMaxQuotedSql = 300;
 
 ErrorCode classify(int result_code) {
   switch (result_code & 0xff) {  // the low byte is the primary code
@@ -74,49 +74,10 @@ int result_code(const SQLite::Exception& e) {
   return rc > 0 ? rc : e.getExtendedErrorCode();
 }
 
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
 bool is_identifier_char(char c) {
   // SQLite allows '$' inside identifiers, and any non-ASCII byte.
   const auto u = static_cast<unsigned char>(c);
   return std::isalnum(u) != 0 || c == '_' || c == '$' || u >= 0x80;
-}
-
-// If a string literal, quoted identifier or comment starts at sql[i], the
-// index just past it; otherwise i. An unterminated one runs to the end (SQLite
-// then reports the syntax error). A doubled quote ('it''s') reads as two
-// adjacent literals, which skips it correctly.
-std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i) {
-  auto past = [&](std::size_t found, std::size_t len) {
-    return found == std::string_view::npos ? sql.size() : found + len;
-  };
-  const char c = sql[i];
-  const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
-  if (c == '\'' || c == '"' || c == '`') return past(sql.find(c, i + 1), 1);
-  if (c == '[') return past(sql.find(']', i + 1), 1);
-  if (c == '-' && next == '-') return past(sql.find('\n', i + 2), 1);
-  if (c == '/' && next == '*') return past(sql.find("*/", i + 2), 2);
-  return i;
-}
-
-// The statement as a reader wants to see it in an error message: without the
-// comments before it, surrounding blanks or the final ';'.
-std::string quote_statement(std::string_view s) {
-  for (;;) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    if (s.starts_with("--") || s.starts_with("/*")) {
-      s.remove_prefix(std::min(skip_quoted_or_comment(s, 0), s.size()));
-    } else {
-      break;
-    }
-  }
-  while (!s.empty() && (is_space(s.back()) || s.back() == ';')) s.remove_suffix(1);
-  if (s.size() > kMaxQuotedSql) return std::string(s.substr(0, kMaxQuotedSql)) + "...";
-  return std::string(s);
-}
-
-std::string label(const Query& q) {
-  return q.name.empty() ? quote_statement(q.sql) : std::string(q.name);
 }
 
 // SQLite lets one connection write at a time and makes the others wait in its
@@ -524,6 +485,11 @@ class SqliteConnection final : public Backend {
               return sqlite3_bind_int64(stmt, index, v);
             } else if constexpr (std::is_same_v<T, double>) {
               return sqlite3_bind_double(stmt, index, v);
+            } else if constexpr (std::is_same_v<T, Time>) {
+              // RFC 3339 in UTC, fixed width: compared as text, it orders as time.
+              const std::string text = core::format_rfc3339(v.value);
+              return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                                         SQLITE_UTF8);
             } else {
               // SQLITE_STATIC, no copy: Params outlive the execution, and
               // StatementUse clears the binding before they go.
@@ -606,7 +572,7 @@ std::string translate_placeholders(std::string_view sql) {
   out.reserve(sql.size());
   std::size_t i = 0;
   while (i < sql.size()) {
-    if (const std::size_t skip = skip_quoted_or_comment(sql, i); skip != i) {
+    if (const std::size_t skip = skip_quoted_or_comment(sql, i, Quoting::sqlite); skip != i) {
       out.append(sql.substr(i, skip - i));
       i = skip;
       continue;
@@ -647,7 +613,7 @@ std::unique_ptr<Pool> open_sqlite(const std::string& path, const PoolOptions& op
   const int timeout = options.busy_timeout_ms;
   auto gate = write_gate_for(path);
   return make_pool([path, timeout, gate] { return open_connection(path, timeout, gate); },
-                   options.max_connections, Dialect::sqlite);
+                   options.max_connections, options.acquire_timeout, Dialect::sqlite);
 }
 
 }  // namespace roombook::db::detail

@@ -314,7 +314,9 @@ Response answer_error(std::exception_ptr error, const Request& request) {
       case db::ErrorCode::connection:
         log::get("http")->error("{} {}: database unavailable: {}", to_string(request.method),
                                 request.path, e.what());
-        return Response::problem(503, "the database is unavailable; nothing was changed")
+        // Not "nothing was changed": a connection lost during COMMIT leaves
+        // that unknown.
+        return Response::problem(503, "the database is unavailable; retry shortly")
             .header("Retry-After", "1");
       case db::ErrorCode::full:
         log::get("http")->error("{} {}: storage full: {}", to_string(request.method), request.path,

@@ -20,7 +20,7 @@ namespace {
 const db::Query kCreateTable{"schema_migrations.create",
                              "CREATE TABLE IF NOT EXISTS schema_migrations ("
                              "service TEXT NOT NULL, "
-                             "version INTEGER NOT NULL, "
+                             "version BIGINT NOT NULL, "
                              "name TEXT NOT NULL, "
                              "checksum TEXT NOT NULL, "
                              "applied_at TEXT NOT NULL, "
@@ -39,7 +39,10 @@ const db::Query kTableExistsPostgres{
 // On PostgreSQL a transaction does not serialize two migrators by itself; this
 // lock, released at commit or rollback, does (SQLite's BEGIN IMMEDIATE already
 // takes the write lock). The key is an arbitrary constant shared by all
-// roombook processes.
+// roombook processes. It obeys lock_timeout, set for the transaction first.
+constexpr const char* kLockKey = "7277364109563174912";
+const db::Query kLockTimeout{"schema_migrations.lock_timeout",
+                             "SELECT set_config('lock_timeout', $1, true)"};
 const db::Query kAdvisoryLock{"schema_migrations.lock",
                               "SELECT 1 FROM (SELECT pg_advisory_xact_lock(7277364109563174912)) "
                               "AS l"};
@@ -62,13 +65,37 @@ std::string label(const std::string& service, std::int64_t version, const std::s
   return service + " " + stem(version, name);
 }
 
-void lock(db::Connection& conn) {
-  if (conn.dialect() == db::Dialect::postgres) conn.query(kAdvisoryLock);
+/// A transaction holding the migration lock, waited for `timeout` at most;
+/// past it, an error that names the lock and what to look for.
+db::Transaction begin_locked(db::Connection& conn, std::chrono::milliseconds timeout) {
+  const bool postgres = conn.dialect() == db::Dialect::postgres;
+  try {
+    auto tx = conn.begin();
+    if (postgres) {
+      conn.query(kLockTimeout, {std::to_string(timeout.count()) + "ms"});
+      conn.query(kAdvisoryLock);
+    }
+    return tx;
+  } catch (const db::Error& e) {
+    if (e.code() != db::ErrorCode::busy) throw;
+    const auto waited = std::to_string(timeout.count()) + " ms (--lock-timeout)";
+    if (postgres) {
+      throw Error(std::string("another process holds the migration lock of this database "
+                              "(PostgreSQL advisory lock ") +
+                  kLockKey + ") and did not release it within " + waited +
+                  ": check for a roombook migrate still running (SELECT pid, query FROM "
+                  "pg_stat_activity JOIN pg_locks USING (pid) WHERE locktype = 'advisory' AND "
+                  "granted)");
+    }
+    throw Error(
+        "another process holds the write lock of this SQLite database and did not "
+        "release it within " +
+        waited + ": check for a roombook migrate still running, or a long write");
+  }
 }
 
-void create_table(db::Connection& conn) {
-  auto tx = conn.begin();
-  lock(conn);
+void create_table(db::Connection& conn, std::chrono::milliseconds lock_timeout) {
+  auto tx = begin_locked(conn, lock_timeout);
   conn.execute(kCreateTable);
   tx.commit();
 }
@@ -195,9 +222,9 @@ void check_to(const std::vector<Migration>& known, const std::optional<std::stri
 }
 
 // Applies `m` unless another process did meanwhile. False when skipped.
-bool apply_up(db::Connection& conn, const Migration& m, std::optional<std::int64_t> previous) {
-  auto tx = conn.begin();
-  lock(conn);
+bool apply_up(db::Connection& conn, const Migration& m, std::optional<std::int64_t> previous,
+              std::chrono::milliseconds lock_timeout) {
+  auto tx = begin_locked(conn, lock_timeout);
   if (is_applied(conn, m.service, m.version)) return false;
   try {
     conn.execute_script(m.up_sql);
@@ -212,9 +239,8 @@ bool apply_up(db::Connection& conn, const Migration& m, std::optional<std::int64
 }
 
 // Reverts `m` unless another process did meanwhile. False when skipped.
-bool apply_down(db::Connection& conn, const Migration& m) {
-  auto tx = conn.begin();
-  lock(conn);
+bool apply_down(db::Connection& conn, const Migration& m, std::chrono::milliseconds lock_timeout) {
+  auto tx = begin_locked(conn, lock_timeout);
   if (!is_applied(conn, m.service, m.version)) return false;
   try {
     conn.execute_script(m.down_sql);
@@ -257,8 +283,9 @@ void check_version(const std::vector<Migration>& migrations, const std::string& 
       (versions.empty() ? "; it has no migrations" : "; its versions are " + versions));
 }
 
-Engine::Engine(db::Pool& pool, std::vector<Migration> migrations)
-    : pool_(pool), migrations_(std::move(migrations)) {
+Engine::Engine(db::Pool& pool, std::vector<Migration> migrations,
+               std::chrono::milliseconds lock_timeout)
+    : pool_(pool), migrations_(std::move(migrations)), lock_timeout_(lock_timeout) {
   std::sort(migrations_.begin(), migrations_.end(), [](const Migration& a, const Migration& b) {
     return std::tie(a.service, a.version) < std::tie(b.service, b.version);
   });
@@ -286,7 +313,7 @@ std::vector<Step> Engine::up(const std::optional<std::string>& service,
   check_service(migrations_, service);
   if (to) check_to(migrations_, service, *to);
   auto conn = pool_.acquire();
-  if (!dry_run) create_table(*conn);
+  if (!dry_run) create_table(*conn, lock_timeout_);
   const Plan plan = make_plan(migrations_, read_applied(*conn), service);
   check_clean(plan);
 
@@ -297,7 +324,7 @@ std::vector<Step> Engine::up(const std::optional<std::string>& service,
     const Migration& m = *entry.migration;
     std::optional<std::int64_t> previous;
     if (auto it = current.find(m.service); it != current.end()) previous = it->second;
-    if (dry_run || apply_up(*conn, m, previous)) {
+    if (dry_run || apply_up(*conn, m, previous, lock_timeout_)) {
       steps.push_back({m.service, m.version, m.name, true});
     }
     current[m.service] = std::max(previous.value_or(m.version), m.version);
@@ -328,7 +355,7 @@ std::vector<Step> Engine::down(const std::optional<std::string>& service, int co
 
   std::vector<Step> steps;
   for (const Migration* m : todo) {
-    if (dry_run || apply_down(*conn, *m)) {
+    if (dry_run || apply_down(*conn, *m, lock_timeout_)) {
       steps.push_back({m->service, m->version, m->name, false});
     }
   }
@@ -355,12 +382,12 @@ std::vector<Step> Engine::redo(const std::optional<std::string>& service, bool d
   std::vector<Step> steps;
   for (const Migration* m : todo) {
     if (!dry_run) {
-      apply_down(*conn, *m);
+      apply_down(*conn, *m, lock_timeout_);
       std::optional<std::int64_t> previous;
       for (const auto& [k, e] : plan) {
         if (k.first == m->service && k.second < m->version && e.applied) previous = k.second;
       }
-      apply_up(*conn, *m, previous);
+      apply_up(*conn, *m, previous, lock_timeout_);
     }
     steps.push_back({m->service, m->version, m->name, false});
     steps.push_back({m->service, m->version, m->name, true});

@@ -5,6 +5,7 @@
 // them wins on PostgreSQL). The state lives in the table schema_migrations
 // (service, version, name, checksum, applied_at).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -99,8 +100,15 @@ struct Step {
 
 class Engine {
  public:
+  /// How long a migrator waits for another to finish (--lock-timeout).
+  static constexpr std::chrono::milliseconds kDefaultLockTimeout{60000};
+
   /// `migrations` as returned by assemble(). Does not touch the database.
-  Engine(db::Pool& pool, std::vector<Migration> migrations);
+  /// Two migrators of one database wait for each other, at most
+  /// `lock_timeout`: PostgreSQL by an advisory lock, SQLite by its write
+  /// lock (whose wait is the pool's busy timeout; open it with this one).
+  Engine(db::Pool& pool, std::vector<Migration> migrations,
+         std::chrono::milliseconds lock_timeout = kDefaultLockTimeout);
 
   /// Every known and every applied migration, optionally of one service.
   std::vector<StatusRow> status(const std::optional<std::string>& service = std::nullopt);
@@ -131,6 +139,7 @@ class Engine {
  private:
   db::Pool& pool_;
   std::vector<Migration> migrations_;
+  std::chrono::milliseconds lock_timeout_;
 };
 
 /// Writes the next numbered NNNN_name.up.sql / .down.sql pair for `service`
