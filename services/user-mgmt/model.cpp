@@ -25,13 +25,17 @@ nlohmann::ordered_json to_json(const User& user) {
           {"updated_at", user.updated_at}};
 }
 
-void validate_username(const std::string& username) {
+bool is_username(const std::string& username) {
   bool ok = !username.empty() && username.size() <= 64;
   for (char c : username) {
     ok = ok &&
          ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
   }
-  if (!ok) {
+  return ok;
+}
+
+void validate_username(const std::string& username) {
+  if (!is_username(username)) {
     throw core::invalid("username",
                         "username must be 1 to 64 characters of a-z, 0-9, '.', '_' and '-'");
   }

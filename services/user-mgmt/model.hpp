@@ -33,6 +33,8 @@ nlohmann::ordered_json to_json(const User& user);
 /// both say the same words.
 void validate(const UserFields& fields);
 void validate_username(const std::string& username);
+/// Whether a username keeps those rules.
+bool is_username(const std::string& username);
 
 /// Reads a complete user (POST, PUT) from a JSON object: every field
 /// required, unknown and read-only fields rejected by name, then validate().

@@ -45,6 +45,9 @@ std::optional<User> UserService::find(const std::string& id_or_username) {
 
 Page UserService::list(const core::PageRequest& page, const std::optional<std::string>& username) {
   core::check(page);
+  // A filter no user can have matches nobody, and never reaches SQL: a NUL
+  // byte, say, which PostgreSQL cannot take as text.
+  if (username && !is_username(*username)) return core::make_page(std::vector<User>{}, page);
   auto conn = pool_.acquire();
   return core::make_page(
       UserRepository(*conn).list(page.after_id, core::rows_to_read(page), username), page);
