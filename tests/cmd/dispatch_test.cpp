@@ -10,6 +10,7 @@
 
 using roombook::cmd::test::run_dispatch;
 using roombook::cmd::test::TempDir;
+using roombook::cmd::test::TestDatabase;
 
 TEST_CASE("cmd dispatch: --help prints the usage on stdout and exits 0", "[cmd][dispatch]") {
   const auto r = run_dispatch({"roombook", "--help"});
@@ -59,7 +60,8 @@ TEST_CASE("cmd dispatch: a missing required argument exits 2", "[cmd][dispatch]"
 
 TEST_CASE("cmd dispatch: user commands map errors to exit codes 1 and 2", "[cmd][dispatch]") {
   TempDir dir;
-  const auto url = dir.url("x.db");
+  TestDatabase database(dir.path(), "x.db");
+  const auto url = database.url();
   roombook::cmd::test::migrate_url(url);
   auto user = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"roombook", "user", "--database-url", url});

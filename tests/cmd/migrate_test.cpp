@@ -34,7 +34,7 @@ std::vector<std::string> states(const Cli& cli, const std::string& migrations_di
   auto pool = db::open(cli.url);
   const auto files =
       migrations_dir.empty() ? migrate::embedded() : migrate::read_dir(migrations_dir);
-  migrate::Engine engine(*pool, migrate::assemble(files, db::Dialect::sqlite));
+  migrate::Engine engine(*pool, migrate::assemble(files, pool->dialect()));
   std::vector<std::string> out;
   for (const auto& row : engine.status()) {
     out.push_back(row.service + "/" + migrate::stem(row.version, row.name) + " " +
@@ -196,13 +196,13 @@ TEST_CASE("cmd migrate: down reverts nothing when the migrations changed while i
   const auto dir = (cli.dir.path() / "m").string();
   std::filesystem::create_directories(dir + "/user-mgmt");
   const std::vector<std::pair<std::string, std::string>> files{
-      {"0001_a.up.sql", "CREATE TABLE a(x);"},
+      {"0001_a.up.sql", "CREATE TABLE a(x INTEGER);"},
       {"0001_a.down.sql", "DROP TABLE a;"},
-      {"0002_b.up.sql", "CREATE TABLE b(x);"},
+      {"0002_b.up.sql", "CREATE TABLE b(x INTEGER);"},
       {"0002_b.down.sql", "DROP TABLE b;"}};
   for (const auto& [name, sql] : files) std::ofstream(dir + "/user-mgmt/" + name) << sql;
   auto pool = db::open(cli.url);
-  migrate::Engine engine(*pool, migrate::assemble(migrate::read_dir(dir), db::Dialect::sqlite));
+  migrate::Engine engine(*pool, migrate::assemble(migrate::read_dir(dir), pool->dialect()));
   engine.up("user-mgmt", 1, false);
 
   SlowAnswer answer("y\n", [&] { engine.up("user-mgmt", std::nullopt, false); });

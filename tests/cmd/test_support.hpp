@@ -1,7 +1,8 @@
 #pragma once
 
-// Helpers shared by the cmd tests: a migrated SQLite file of its own and a
-// Context over it that writes to string streams, and argv for dispatch().
+// Helpers shared by the cmd tests: a migrated database of its own (a SQLite
+// file, or a PostgreSQL schema of the test server) and a Context over it that
+// writes to string streams, and argv for dispatch().
 
 #include <stdlib.h>
 
@@ -14,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 #include "cmd/commands.hpp"
 #include "config/config.hpp"
@@ -24,6 +26,7 @@
 namespace roombook::cmd::test {
 
 using roombook::test::TempDir;
+using roombook::test::TestDatabase;
 
 /// The services as the registry lists them (dispatch_test.cpp checks that
 /// service_specs() says the same).
@@ -41,7 +44,7 @@ inline config::Config config_for(const std::string& database_url) {
 
 inline void migrate_url(const std::string& url) {
   auto pool = db::open(url);
-  migrate::Engine(*pool, migrate::assemble(migrate::embedded(), db::Dialect::sqlite))
+  migrate::Engine(*pool, migrate::assemble(migrate::embedded(), pool->dialect()))
       .up(std::nullopt, std::nullopt, false);
 }
 
@@ -49,7 +52,7 @@ inline void migrate_url(const std::string& url) {
 /// to), and a Context whose streams the test reads.
 struct Cli {
   explicit Cli(bool migrated = true, bool terminal = false)
-      : url(dir.url("x.db")), ctx{config_for(url), out, err, terminal} {
+      : url(database.url()), ctx{config_for(url), out, err, terminal} {
     if (migrated) migrate_url(url);
   }
   /// Empties both streams between commands.
@@ -59,6 +62,7 @@ struct Cli {
   }
 
   TempDir dir;
+  TestDatabase database{dir.path(), "x.db"};
   std::string url;
   std::ostringstream out;
   std::ostringstream err;

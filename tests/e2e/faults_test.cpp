@@ -83,9 +83,10 @@ TEST_CASE("e2e faults: a client that pipelines and never reads is cut off, memor
   CHECK(eventually([&] { return server.log().find("responses unread") != std::string::npos; }));
 }
 
-TEST_CASE("e2e faults: after the database file is deleted, writes get 503 and none is lost",
+TEST_CASE("e2e faults: SQLite: after the database file is deleted, writes get 503 and none is lost",
           "[e2e][faults]") {
   Workspace ws;
+  ws.env["DATABASE_URL"] = "sqlite:roombook.db";  // a file to delete, whatever the suite runs on
   Server server(ws, {"--migrate"});
   Client api(server.url());
   REQUIRE(api.post("/users", user_json("before")).status == 201);
@@ -107,8 +108,9 @@ TEST_CASE("e2e faults: after the database file is deleted, writes get 503 and no
   CHECK_FALSE(std::filesystem::exists(ws.path("roombook.db")));
 }
 
-TEST_CASE("e2e faults: a full disk answers 507, loses nothing, and writes work again with room",
-          "[e2e][faults]") {
+TEST_CASE(
+    "e2e faults: SQLite: a full disk answers 507, loses nothing, and writes work again with room",
+    "[e2e][faults]") {
   Workspace ws;
   const auto mnt = ws.path("small");
   std::filesystem::create_directory(mnt);

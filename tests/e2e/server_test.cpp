@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -422,4 +423,45 @@ TEST_CASE("e2e server: `roombook user add` works while the server is writing", "
     CHECK(r.json().size() == 1);
   }
   CHECK(server.stop(SIGTERM) == 0);
+}
+
+TEST_CASE(
+    "e2e server: a request that waits DB_ACQUIRE_TIMEOUT for a connection gets 503, not a "
+    "hang",
+    "[e2e][server]") {
+  Workspace ws;
+  ws.env["DB_POOL_SIZE"] = "1";
+  ws.env["DB_ACQUIRE_TIMEOUT"] = "200ms";
+  Server server(ws, {"--migrate"});
+  Client setup(server.url());
+  REQUIRE(setup.post("/users", user_json("ada")).status == 201);
+
+  std::optional<WriteLock> lock;
+  lock.emplace(ws.database_url(), "LOCK TABLE users IN EXCLUSIVE MODE");
+  // This write waits for the lock, holding the pool's one connection...
+  Response write;
+  std::thread writer([&] {
+    Client c(server.url());
+    write = c.post("/users", user_json("bob"));
+  });
+  // ...so a read finds none free, and says so once the timeout has passed.
+  Client reader(server.url());
+  Response busy;
+  const bool refused = eventually(
+      [&] {
+        busy = reader.get("/users/1");
+        return busy.status == 503;
+      },
+      std::chrono::seconds(8));
+  lock.reset();
+  writer.join();
+  INFO(busy.body << "\n" << server.log());
+  CHECK(refused);
+  CHECK(busy.header("Retry-After") == std::optional<std::string>("1"));
+  CHECK(busy.json()["detail"] == "the database is busy; retry shortly");
+  CHECK(server.log().find("DB_ACQUIRE_TIMEOUT") != std::string::npos);
+  // Nothing is stuck: the write went through once the lock was gone.
+  CHECK(write.status == 201);
+  CHECK(reader.get("/users/1").status == 200);
+  CHECK(server.stop() == 0);
 }

@@ -17,11 +17,14 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+
+#include "db/db.hpp"
 
 namespace roombook::e2e {
 
@@ -169,6 +172,17 @@ Workspace::Workspace() {
   std::string tmpl = (fs::temp_directory_path() / "roombook-e2e-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) fail_errno("mkdtemp");
   dir_ = tmpl;
+  if (on_postgres()) env["DATABASE_URL"] = add_database("roombook.db");
+}
+
+std::string Workspace::database_url() const {
+  if (on_postgres()) return databases_.front()->url();
+  return "sqlite://" + path("roombook.db").string();
+}
+
+std::string Workspace::add_database(const std::string& name) {
+  databases_.push_back(std::make_unique<roombook::test::TestDatabase>(dir_, name));
+  return databases_.back()->url();
 }
 
 Workspace::~Workspace() {
@@ -212,6 +226,79 @@ RunResult Workspace::run_program(const std::string& program, const std::vector<s
                              read_all(err.get()));
   }
   return RunResult{*status, read_all(out.get()), read_all(err.get())};
+}
+
+// ---------------------------------------------------------------------------
+// Database
+
+namespace {
+
+const db::Query kHasTableSqlite{
+    "test.has_table", "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1"};
+const db::Query kHasTablePostgres{"test.has_table",
+                                  "SELECT COUNT(*) FROM information_schema.tables"
+                                  " WHERE table_schema = current_schema() AND table_name = $1"};
+
+}  // namespace
+
+Database::Database(const std::string& url) : pool_(db::open(url, {.max_connections = 1})) {}
+
+Database::~Database() = default;
+
+std::vector<std::vector<std::string>> Database::rows(const std::string& sql) {
+  auto conn = pool_->acquire();
+  std::vector<std::vector<std::string>> out;
+  for (const auto& row : conn->query({"test.rows", sql})) {
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      values.push_back(row.is_null(i) ? "" : row.text(i));
+    }
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+std::int64_t Database::scalar(const std::string& sql) {
+  const auto result = rows(sql);
+  if (result.size() != 1 || result[0].size() != 1) {
+    throw std::runtime_error(sql + " did not return one value");
+  }
+  return std::stoll(result[0][0]);
+}
+
+bool Database::has_table(const std::string& name) {
+  auto conn = pool_->acquire();
+  const auto& q = pool_->dialect() == db::Dialect::postgres ? kHasTablePostgres : kHasTableSqlite;
+  return conn->query(q, {name}).at(0).integer(0) == 1;
+}
+
+void Database::execute(const std::string& sql) {
+  auto conn = pool_->acquire();
+  conn->execute({"test.execute", sql});
+}
+
+struct WriteLock::Held {
+  std::unique_ptr<db::Pool> pool;
+  std::optional<db::Pool::Lease> lease;
+  std::optional<db::Transaction> tx;
+  std::string sql;
+};
+
+WriteLock::WriteLock(const std::string& url, const std::string& postgres_sql)
+    : held_(std::make_unique<Held>()) {
+  held_->pool = db::open(url, {.max_connections = 1});
+  held_->lease.emplace(held_->pool->acquire());
+  held_->tx.emplace((*held_->lease)->begin());
+  if (held_->pool->dialect() == db::Dialect::postgres) {
+    held_->sql = postgres_sql;
+    (*held_->lease)->query({"test.lock", held_->sql});
+  }
+}
+
+// The transaction rolls back first, then the connection goes back.
+WriteLock::~WriteLock() {
+  held_->tx.reset();
+  held_->lease.reset();
 }
 
 // ---------------------------------------------------------------------------

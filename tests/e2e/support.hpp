@@ -11,13 +11,22 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "support/test_database.hpp"
+
+namespace roombook::db {
+class Pool;
+}
+
 namespace roombook::e2e {
+
+using roombook::test::on_postgres;
 
 /// The binary under test and the directory holding it (and the user-mgmt link).
 std::string roombook_bin();
@@ -35,7 +44,9 @@ struct RunResult {
 
 /// A fresh temporary directory for one test: its ./.env and ./roombook.db
 /// belong to that test alone. Removed on destruction (unless ROOMBOOK_E2E_KEEP
-/// is set in the test's environment).
+/// is set in the test's environment). On PostgreSQL (on_postgres()) it also
+/// has a schema of its own, which env's DATABASE_URL names, so every process
+/// started here uses it instead of ./roombook.db.
 class Workspace {
  public:
   Workspace();
@@ -44,6 +55,12 @@ class Workspace {
   Workspace& operator=(const Workspace&) = delete;
 
   const std::filesystem::path& dir() const { return dir_; }
+  /// The database the processes started here use unless told otherwise:
+  /// ./roombook.db (as a sqlite:/// URL), or the workspace's schema.
+  std::string database_url() const;
+  /// Another fresh database for this test: ./NAME on SQLite, a schema of its
+  /// own on PostgreSQL. Not in env: the test says which variable names it.
+  std::string add_database(const std::string& name);
   std::filesystem::path path(const std::string& name) const { return dir_ / name; }
   void write(const std::string& name, const std::string& text) const;
   std::string read(const std::string& name) const;
@@ -57,11 +74,51 @@ class Workspace {
                         const std::optional<std::string>& input = std::nullopt) const;
 
   /// Variables added to the minimal environment (PATH and HOME) of every
-  /// process started here.
+  /// process started here (on PostgreSQL, DATABASE_URL from the start).
   Env env;
 
  private:
   std::filesystem::path dir_;
+  // Dropped when the workspace goes, after the servers of the test.
+  std::vector<std::unique_ptr<roombook::test::TestDatabase>> databases_;
+};
+
+/// SQL on a database from outside the processes under test, through the data
+/// layer: the same statements check what is stored on SQLite and on
+/// PostgreSQL.
+class Database {
+ public:
+  explicit Database(const std::string& url);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  std::int64_t scalar(const std::string& sql);
+  /// Every row, each column as text ("" for NULL, times as RFC 3339 UTC).
+  std::vector<std::vector<std::string>> rows(const std::string& sql);
+  bool has_table(const std::string& name);
+  /// Runs a statement that returns no rows.
+  void execute(const std::string& sql);
+
+ private:
+  std::unique_ptr<db::Pool> pool_;
+};
+
+/// A write transaction on the database at URL, held open until destroyed,
+/// as a long transaction of another program would: on SQLite it holds the
+/// file's write lock (BEGIN IMMEDIATE); on PostgreSQL it runs
+/// `postgres_sql` and holds what that takes, such as "LOCK TABLE users IN
+/// EXCLUSIVE MODE" (reads go on) or an advisory lock.
+class WriteLock {
+ public:
+  WriteLock(const std::string& url, const std::string& postgres_sql);
+  ~WriteLock();
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+
+ private:
+  struct Held;
+  std::unique_ptr<Held> held_;
 };
 
 /// How to start a server process: `program ARGS...` in the workspace, with

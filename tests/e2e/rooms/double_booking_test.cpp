@@ -1,6 +1,7 @@
-// No double booking, proven from outside: two rooms servers on one SQLite
-// file plus the command line, all booking one room at once; afterwards the
-// file itself holds no overlapping pair, and every answer matches it.
+// No double booking, proven from outside: two rooms servers on one database
+// (a SQLite file, or a PostgreSQL schema) plus the command line, all booking
+// one room at once; afterwards the database itself holds no overlapping pair,
+// and every answer matches it.
 
 #include <barrier>
 #include <ctime>
@@ -144,13 +145,13 @@ bool overlaps(const Slot& a, const Stored& b) {
   return a.from < b.ends_at && b.starts_at < a.to;
 }
 
-/// A workspace whose rooms database is x.db, shared by two rooms servers, with
-/// user-mgmt running, one user and one room.
+/// A workspace whose rooms database (x.db, or a schema of its own) is shared
+/// by two rooms servers, with user-mgmt running, one user and one room.
 struct TwoServers {
   Workspace ws;
-  std::string db_path = ws.path("x.db").string();
+  std::string db_url = ws.add_database("x.db");
   bool migrated = [this] {
-    ws.env["ROOMS_DATABASE_URL"] = "sqlite://" + db_path;
+    ws.env["ROOMS_DATABASE_URL"] = db_url;
     // Once, before the servers: two `serve --migrate` would race to migrate.
     const auto r = ws.run({"migrate", "up"});
     if (r.exit_code != 0) throw std::runtime_error("migrate up failed: " + r.err);
@@ -171,7 +172,7 @@ struct TwoServers {
 
 }  // namespace
 
-TEST_CASE("e2e rooms race: two servers and the CLI on one SQLite file never double-book a room",
+TEST_CASE("e2e rooms race: two servers and the CLI on one database never double-book a room",
           "[e2e][rooms][race]") {
   TwoServers s;
   constexpr int kThreads = 8;
@@ -228,7 +229,7 @@ TEST_CASE("e2e rooms race: two servers and the CLI on one SQLite file never doub
   // Every command-line booking either booked or named the booking in its way.
   CHECK(out.cli_created + out.cli_conflicts == kCliBookings);
 
-  SqliteFile db(s.db_path);
+  Database db(s.db_url);
   CHECK(db.scalar(kOverlappingPairs) == 0);
 
   std::map<std::int64_t, Stored> table;
@@ -287,7 +288,7 @@ TEST_CASE("e2e rooms race: two requests for the same slot at once get one 201 an
   }
   CHECK(s.a->stop(SIGTERM) == 0);
   CHECK(s.b->stop(SIGTERM) == 0);
-  SqliteFile db(s.db_path);
+  Database db(s.db_url);
   CHECK(db.scalar("SELECT COUNT(*) FROM bookings") == kRounds);
   CHECK(db.scalar(kOverlappingPairs) == 0);
 }

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -138,56 +137,6 @@ void FakeUserMgmt::serve() {
 ClosedPort::ClosedPort() { fd_ = bound_socket(port_); }
 
 ClosedPort::~ClosedPort() { ::close(fd_); }
-
-// ---------------------------------------------------------------------------
-// SqliteFile
-
-SqliteFile::SqliteFile(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    const std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open " + path + ": " + message);
-  }
-  sqlite3_busy_timeout(db, 10000);
-  db_ = db;
-}
-
-SqliteFile::~SqliteFile() { sqlite3_close(static_cast<sqlite3*>(db_)); }
-
-std::vector<std::vector<std::string>> SqliteFile::rows(const std::string& sql) {
-  auto* db = static_cast<sqlite3*>(db_);
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    throw std::runtime_error("cannot prepare " + sql + ": " + sqlite3_errmsg(db));
-  }
-  std::vector<std::vector<std::string>> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    std::vector<std::string> row;
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const auto* text = sqlite3_column_text(stmt, i);
-      row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-    }
-    out.push_back(std::move(row));
-  }
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) throw std::runtime_error("cannot run " + sql + ": " + sqlite3_errmsg(db));
-  return out;
-}
-
-std::int64_t SqliteFile::scalar(const std::string& sql) {
-  const auto result = rows(sql);
-  if (result.size() != 1 || result[0].size() != 1) {
-    throw std::runtime_error(sql + " did not return one value");
-  }
-  return std::stoll(result[0][0]);
-}
-
-bool SqliteFile::has_table(const std::string& name) {
-  return scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name +
-                "'") == 1;
-}
 
 // ---------------------------------------------------------------------------
 // Helpers

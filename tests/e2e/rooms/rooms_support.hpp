@@ -1,8 +1,7 @@
 #pragma once
 
 // What the rooms end-to-end tests need beyond tests/e2e/support.hpp: user-mgmt
-// and rooms servers, a fake user-mgmt that hangs or answers 500, and a read of
-// the SQLite file.
+// and rooms servers, and a fake user-mgmt that hangs or answers 500.
 
 #include <atomic>
 #include <cstdint>
@@ -67,23 +66,6 @@ class ClosedPort {
  private:
   int fd_ = -1;
   int port_ = 0;
-};
-
-/// Read-only SQL on a database file, through the SQLite C API.
-class SqliteFile {
- public:
-  explicit SqliteFile(const std::string& path);
-  ~SqliteFile();
-  SqliteFile(const SqliteFile&) = delete;
-  SqliteFile& operator=(const SqliteFile&) = delete;
-
-  std::int64_t scalar(const std::string& sql);
-  /// Every row, each column as text ("" for NULL).
-  std::vector<std::vector<std::string>> rows(const std::string& sql);
-  bool has_table(const std::string& name);
-
- private:
-  void* db_ = nullptr;
 };
 
 /// {"user_id", "starts_at", "ends_at"} and "title" when not empty.

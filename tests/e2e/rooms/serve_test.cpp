@@ -92,10 +92,10 @@ TEST_CASE("e2e rooms serve: --port with two services is a usage error", "[e2e][r
 TEST_CASE("e2e rooms serve: ROOMS_DATABASE_URL wins over DATABASE_URL for rooms",
           "[e2e][rooms][serve]") {
   Workspace ws;
-  const auto shared = ws.path("shared.db").string();
-  const auto own = ws.path("rooms-own.db").string();
-  ws.env["DATABASE_URL"] = "sqlite://" + shared;
-  ws.env["ROOMS_DATABASE_URL"] = "sqlite://" + own;
+  const auto shared = ws.add_database("shared.db");
+  const auto own = ws.add_database("rooms-own.db");
+  ws.env["DATABASE_URL"] = shared;
+  ws.env["ROOMS_DATABASE_URL"] = own;
   {
     Server server(ws, {.services = {"user-mgmt", "rooms"},
                        .args = {"serve", "all", "--migrate"},
@@ -106,16 +106,16 @@ TEST_CASE("e2e rooms serve: ROOMS_DATABASE_URL wins over DATABASE_URL for rooms"
     REQUIRE(users.post("/users", user_json("alice")).status == 201);
     REQUIRE(server.stop(SIGTERM) == 0);
   }
-  SqliteFile rooms_db(own);
+  Database rooms_db(own);
   CHECK(rooms_db.rows("SELECT name FROM rooms") ==
         std::vector<std::vector<std::string>>{{"Babbage"}});
   CHECK(rooms_db.has_table("bookings"));
   CHECK_FALSE(rooms_db.has_table("users"));
-  SqliteFile shared_db(shared);
+  Database shared_db(shared);
   CHECK(shared_db.scalar("SELECT COUNT(*) FROM users") == 1);
   CHECK_FALSE(shared_db.has_table("rooms"));
   CHECK_FALSE(shared_db.has_table("bookings"));
-  // The command line reads the same file.
+  // The command line reads the same database.
   const auto listed = ws.run({"room", "list", "--format", "json"});
   INFO(listed.err);
   REQUIRE(listed.exit_code == 0);

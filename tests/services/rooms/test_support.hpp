@@ -1,7 +1,8 @@
 #pragma once
 
 // Helpers shared by the rooms tests: times from RFC 3339 text, a migrated
-// database in a private temporary directory, a user directory that answers
+// database of its own (a SQLite file in a private temporary directory, or a
+// PostgreSQL schema), a user directory that answers
 // as told, and a look at the core::Error a call throws.
 
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 #include "core/error.hpp"
 #include "core/time.hpp"
@@ -49,12 +51,12 @@ inline BookingRequest booking_request(std::int64_t user_id, const std::string& f
 
 using roombook::test::TempDir;
 
-/// A database file with the real schema, in a directory of its own.
+/// A fresh database of the test database's kind with the real schema.
 class MigratedDb {
  public:
   explicit MigratedDb(std::size_t max_connections = 4)
-      : pool_(db::open(dir_.url("rooms.db"), {.max_connections = max_connections})) {
-    migrate::Engine(*pool_, migrate::assemble(migrate::embedded(), db::Dialect::sqlite))
+      : pool_(db::open(database_.url(), {.max_connections = max_connections})) {
+    migrate::Engine(*pool_, migrate::assemble(migrate::embedded(), pool_->dialect()))
         .up(std::nullopt, std::nullopt, false);
   }
   db::Pool& pool() { return *pool_; }
@@ -67,7 +69,9 @@ class MigratedDb {
   }
 
  private:
-  TempDir dir_;  // before pool_: removed after it closes
+  // In this order: the pool closes before its database goes, then the directory.
+  TempDir dir_;
+  roombook::test::TestDatabase database_{dir_.path(), "rooms.db"};
   std::unique_ptr<db::Pool> pool_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/time.hpp"
 #include "db/db.hpp"
 #include "test_support.hpp"
 #include "user-mgmt/repository.hpp"
@@ -17,28 +18,37 @@ namespace {
 constexpr const char* kNow = "2026-11-29T21:14:17Z";
 constexpr const char* kLater = "2026-11-30T08:00:00Z";
 
+/// The instant an RFC 3339 text names.
+core::SysSeconds at(const char* text) {
+  std::string why;
+  const auto t = core::parse_rfc3339(text, why);
+  INFO(text << ": " << why);
+  REQUIRE(t);
+  return *t;
+}
+
 }  // namespace
 
 TEST_CASE("user_mgmt repository: insert returns the stored user", "[user-mgmt][repository]") {
   MigratedDb db;
   auto conn = db.pool().acquire();
   UserRepository repo(*conn);
-  const auto u = repo.insert({"ada", "Ada", "Lovelace"}, kNow);
+  const auto u = repo.insert({"ada", "Ada", "Lovelace"}, at(kNow));
   CHECK(u.id > 0);
   CHECK(u.username == "ada");
   CHECK(u.firstname == "Ada");
   CHECK(u.lastname == "Lovelace");
   CHECK(u.created_at == kNow);
   CHECK(u.updated_at == kNow);
-  CHECK(repo.insert({"grace", "Grace", "Hopper"}, kNow).id > u.id);
+  CHECK(repo.insert({"grace", "Grace", "Hopper"}, at(kNow)).id > u.id);
 }
 
 TEST_CASE("user_mgmt repository: by_id and by_username", "[user-mgmt][repository]") {
   MigratedDb db;
   auto conn = db.pool().acquire();
   UserRepository repo(*conn);
-  const auto ada = repo.insert({"ada", "Ada", "Lovelace"}, kNow);
-  repo.insert({"grace", "Grace", "Hopper"}, kNow);
+  const auto ada = repo.insert({"ada", "Ada", "Lovelace"}, at(kNow));
+  repo.insert({"grace", "Grace", "Hopper"}, at(kNow));
 
   const auto by_id = repo.by_id(ada.id);
   REQUIRE(by_id);
@@ -58,9 +68,9 @@ TEST_CASE("user_mgmt repository: a taken username is a constraint error",
   MigratedDb db;
   auto conn = db.pool().acquire();
   UserRepository repo(*conn);
-  repo.insert({"ada", "Ada", "Lovelace"}, kNow);
+  repo.insert({"ada", "Ada", "Lovelace"}, at(kNow));
   try {
-    repo.insert({"ada", "Other", "Person"}, kNow);
+    repo.insert({"ada", "Other", "Person"}, at(kNow));
     FAIL("no exception");
   } catch (const db::Error& e) {
     CHECK(e.code() == db::ErrorCode::constraint);
@@ -74,7 +84,7 @@ TEST_CASE("user_mgmt repository: list in id order after an id, at most limit, by
   UserRepository repo(*conn);
   std::vector<std::int64_t> ids;
   for (const char* name : {"u1", "u2", "u3", "u4"})
-    ids.push_back(repo.insert({name, "F", "L"}, kNow).id);
+    ids.push_back(repo.insert({name, "F", "L"}, at(kNow)).id);
 
   auto all = repo.list(0, 10, std::nullopt);
   REQUIRE(all.size() == 4);
@@ -99,9 +109,9 @@ TEST_CASE("user_mgmt repository: update and remove report whether the user exist
   MigratedDb db;
   auto conn = db.pool().acquire();
   UserRepository repo(*conn);
-  const auto ada = repo.insert({"ada", "Ada", "Lovelace"}, kNow);
+  const auto ada = repo.insert({"ada", "Ada", "Lovelace"}, at(kNow));
 
-  CHECK(repo.update(ada.id, {"countess", "Augusta", "King"}, kLater));
+  CHECK(repo.update(ada.id, {"countess", "Augusta", "King"}, at(kLater)));
   const auto after = repo.by_id(ada.id);
   REQUIRE(after);
   CHECK(after->username == "countess");
@@ -109,7 +119,7 @@ TEST_CASE("user_mgmt repository: update and remove report whether the user exist
   CHECK(after->lastname == "King");
   CHECK(after->created_at == kNow);  // kept
   CHECK(after->updated_at == kLater);
-  CHECK_FALSE(repo.update(ada.id + 1, {"x", "X", "X"}, kLater));
+  CHECK_FALSE(repo.update(ada.id + 1, {"x", "X", "X"}, at(kLater)));
 
   CHECK(repo.remove(ada.id));
   CHECK_FALSE(repo.by_id(ada.id));
@@ -121,10 +131,10 @@ TEST_CASE("user_mgmt repository: renaming to a taken username is a constraint er
   MigratedDb db;
   auto conn = db.pool().acquire();
   UserRepository repo(*conn);
-  repo.insert({"ada", "Ada", "Lovelace"}, kNow);
-  const auto grace = repo.insert({"grace", "Grace", "Hopper"}, kNow);
+  repo.insert({"ada", "Ada", "Lovelace"}, at(kNow));
+  const auto grace = repo.insert({"grace", "Grace", "Hopper"}, at(kNow));
   try {
-    repo.update(grace.id, {"ada", "Grace", "Hopper"}, kLater);
+    repo.update(grace.id, {"ada", "Grace", "Hopper"}, at(kLater));
     FAIL("no exception");
   } catch (const db::Error& e) {
     CHECK(e.code() == db::ErrorCode::constraint);

@@ -133,9 +133,9 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
   }
   CHECK(names == std::vector<std::string>{
                      "DATABASE_URL", "USER_MGMT_DATABASE_URL", "ROOMS_DATABASE_URL", "HOST", "PORT",
-                     "USER_MGMT_PORT", "ROOMS_PORT", "ROOMBOOK_THREADS", "ROOMBOOK_LOG",
-                     "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES", "USER_MGMT_URL",
-                     "USER_MGMT_CONNECT_TIMEOUT_MS", "USER_MGMT_TIMEOUT_MS",
+                     "USER_MGMT_PORT", "ROOMS_PORT", "ROOMBOOK_THREADS", "DB_POOL_SIZE",
+                     "DB_ACQUIRE_TIMEOUT", "ROOMBOOK_LOG", "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES",
+                     "USER_MGMT_URL", "USER_MGMT_CONNECT_TIMEOUT_MS", "USER_MGMT_TIMEOUT_MS",
                      "USER_MGMT_BREAKER_FAILURES", "USER_MGMT_BREAKER_COOLDOWN_MS"});
   CHECK(setting(config, "DATABASE_URL").value == "sqlite:roombook.db");
   CHECK(setting(config, "USER_MGMT_DATABASE_URL").value == "");
@@ -152,6 +152,8 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
   CHECK(config.user_mgmt().url == "http://127.0.0.1:8081");
   CHECK(config.user_mgmt().connect_timeout == std::chrono::milliseconds(1000));
   CHECK(config.user_mgmt().timeout == std::chrono::milliseconds(2000));
+  CHECK_FALSE(config.db_pool_size());  // serve sizes it by its threads
+  CHECK(config.db_acquire_timeout() == std::chrono::milliseconds(2000));
 }
 
 TEST_CASE("PORT names one port: it counts only when one service is served", "[config]") {
@@ -338,6 +340,21 @@ TEST_CASE("bad values name the variable, the value and the accepted form", "[con
       {"MAX_BODY_BYTES", "1073741825", "must be a whole number of bytes from 1 to 1073741824"},
       {"MAX_BODY_BYTES", "99999999999999999999999",
        "must be a whole number of bytes from 1 to 1073741824"},
+      {"DATABASE_URL", "postgres://h/db?bogus=1",
+       "libpq cannot read it: invalid URI query parameter: \"bogus\""},
+      {"ROOMS_DATABASE_URL", "postgresql://h/db%zz",
+       "libpq cannot read it: invalid percent-encoded token: \"db%zz\""},
+      {"DB_POOL_SIZE", "0", "must be an integer from 1 to 1000"},
+      {"DB_POOL_SIZE", "1001", "must be an integer from 1 to 1000"},
+      {"DB_POOL_SIZE", "ten", "must be an integer from 1 to 1000"},
+      {"DB_ACQUIRE_TIMEOUT", "5",
+       "must be a duration from 1ms to 10m, with its unit: 500ms, 2s, 1m"},
+      {"DB_ACQUIRE_TIMEOUT", "0s",
+       "must be a duration from 1ms to 10m, with its unit: 500ms, 2s, 1m"},
+      {"DB_ACQUIRE_TIMEOUT", "11m",
+       "must be a duration from 1ms to 10m, with its unit: 500ms, 2s, 1m"},
+      {"DB_ACQUIRE_TIMEOUT", "1.5s",
+       "must be a duration from 1ms to 10m, with its unit: 500ms, 2s, 1m"},
   };
   for (const auto& c : cases) {
     INFO(c.name << "=" << c.value);
@@ -396,7 +413,10 @@ TEST_CASE("the circuit breaker in front of user-mgmt is configurable", "[config]
 TEST_CASE("good values are accepted at their limits", "[config]") {
   for (const char* url :
        {"sqlite:roombook.db", "sqlite:/var/lib/rb.db", "sqlite:///var/lib/rb.db",
-        "sqlite::memory:", "postgres://u:p@localhost:5432/rb", "postgresql://localhost/rb"}) {
+        "sqlite::memory:", "postgres://u:p@localhost:5432/rb", "postgresql://localhost/rb",
+        "postgres://u:p%40ss@db.example:5433/"
+        "rb?sslmode=require&connect_timeout=5&application_name=rooms",
+        "postgres:///roombook?host=/run/postgresql"}) {
     INFO(url);
     CHECK(load({{"DATABASE_URL", url}}).database_url("user-mgmt") == url);
   }
@@ -409,6 +429,12 @@ TEST_CASE("good values are accepted at their limits", "[config]") {
   CHECK(load({{"ROOMBOOK_LOG", "warn,http=debug,db=trace"}}).log_levels() ==
         "warn,http=debug,db=trace");
   CHECK(load({{"HOST", "::1"}}).host() == "::1");
+  CHECK(load({{"DB_POOL_SIZE", "1"}}).db_pool_size() == 1u);
+  CHECK(load({{"DB_POOL_SIZE", "1000"}}).db_pool_size() == 1000u);
+  CHECK(load({{"DB_ACQUIRE_TIMEOUT", "1ms"}}).db_acquire_timeout() == std::chrono::milliseconds(1));
+  CHECK(load({{"DB_ACQUIRE_TIMEOUT", "500ms"}}).db_acquire_timeout() ==
+        std::chrono::milliseconds(500));
+  CHECK(load({{"DB_ACQUIRE_TIMEOUT", "10m"}}).db_acquire_timeout() == std::chrono::minutes(10));
 }
 
 TEST_CASE("per-service database: own URL, else DATABASE_URL", "[config]") {

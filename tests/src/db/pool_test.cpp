@@ -1,9 +1,11 @@
 // The pool: sharing connections between threads, returning leases.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <latch>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -100,6 +102,41 @@ TEST_CASE("pool: leases return their connection", "[db][pool]") {
     connections.insert(connection_id(*b, next_id));
   }
   CHECK(connections.size() == 2);
+}
+
+TEST_CASE("pool: acquire waits for a free connection, up to the acquire timeout", "[db][pool]") {
+  TempDir dir;
+
+  SECTION("none comes free: a busy error naming both settings, after the timeout") {
+    auto pool = open(dir.url("wait.db"),
+                     {.max_connections = 1, .acquire_timeout = std::chrono::milliseconds(150)});
+    auto held = pool->acquire();
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      pool->acquire();
+      FAIL("acquire did not time out");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::busy);
+      CHECK_THAT(e.what(), Catch::Contains("150 ms (DB_ACQUIRE_TIMEOUT)") &&
+                               Catch::Contains("all 1 are in use (DB_POOL_SIZE)"));
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    CHECK(waited >= std::chrono::milliseconds(150));
+    CHECK(waited < std::chrono::seconds(5));
+  }
+  SECTION("one comes free meanwhile: the waiter gets it") {
+    auto pool = open(dir.url("wait.db"),
+                     {.max_connections = 1, .acquire_timeout = std::chrono::seconds(5)});
+    std::optional<Pool::Lease> held(pool->acquire());
+    // Returned 50 ms into the wait; the waiter gets it whenever that is.
+    std::thread releaser([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      held.reset();
+    });
+    auto got = pool->acquire();
+    releaser.join();
+    CHECK(got->query({"", "SELECT 1"}).at(0).integer(0) == 1);
+  }
 }
 
 TEST_CASE("pool: sqlite::memory: shares one connection, hence one database", "[db][pool]") {

@@ -1,6 +1,5 @@
-// The migration engine against real SQLite databases in temporary files.
-
-#include <stdlib.h>
+// The migration engine against real databases: a fresh SQLite file per test,
+// or a fresh PostgreSQL schema when ROOMBOOK_TEST_DATABASE_URL names a server.
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -14,6 +13,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 #include "core/error.hpp"
 #include "db/db.hpp"
@@ -29,22 +31,24 @@ using migrate::Step;
 
 namespace {
 
-/// A database file in a fresh directory, removed at the end of the test.
+/// A fresh database of the test database's kind, removed at the end of the
+/// test. Pools opened on it must go first.
 struct TempDb {
-  fs::path dir;
-  std::string url;
-  TempDb() {
-    std::string tmpl = (fs::temp_directory_path() / "roombook-migrate-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    url = "sqlite://" + (dir / "test.db").string();
-  }
-  ~TempDb() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::unique_ptr<db::Pool> open() const { return db::open(url); }
+  roombook::test::TempDir dir;
+  roombook::test::TestDatabase database{dir.path(), "test.db"};
+  std::unique_ptr<db::Pool> open() const { return db::open(database.url()); }
 };
+
+/// The dialect of the test database, for assemble().
+db::Dialect dialect() {
+  return roombook::test::on_postgres() ? db::Dialect::postgres : db::Dialect::sqlite;
+}
+
+/// A column type that numbers rows in insertion order, on either engine.
+std::string serial() {
+  return roombook::test::on_postgres() ? "BIGINT GENERATED ALWAYS AS IDENTITY"
+                                       : "INTEGER PRIMARY KEY";
+}
 
 /// Migrations of service "svc": {name, up, down} numbered 0001, 0002, ...
 std::vector<migrate::Migration> svc(const std::vector<std::vector<std::string>>& specs,
@@ -58,13 +62,13 @@ std::vector<migrate::Migration> svc(const std::vector<std::vector<std::string>>&
     files.push_back({stem + ".up.sql", s.at(1)});
     files.push_back({stem + ".down.sql", s.at(2)});
   }
-  return migrate::assemble(files, db::Dialect::sqlite);
+  return migrate::assemble(files, dialect());
 }
 
 std::vector<std::vector<std::string>> abc() {
-  return {{"a", "CREATE TABLE a(x);", "DROP TABLE a;"},
-          {"b", "CREATE TABLE b(x);", "DROP TABLE b;"},
-          {"c", "CREATE TABLE c(x);", "DROP TABLE c;"}};
+  return {{"a", "CREATE TABLE a(x INTEGER);", "DROP TABLE a;"},
+          {"b", "CREATE TABLE b(x INTEGER);", "DROP TABLE b;"},
+          {"c", "CREATE TABLE c(x INTEGER);", "DROP TABLE c;"}};
 }
 
 template <class T>
@@ -73,9 +77,13 @@ std::vector<T> operator+(std::vector<T> a, const std::vector<T>& b) {
   return a;
 }
 
-const db::Query kTables{"test.tables",
-                        "SELECT name FROM sqlite_master WHERE type = 'table' "
-                        "AND name NOT LIKE 'sqlite_%' ORDER BY name"};
+// The tables of the database (of the test's schema on PostgreSQL), by name.
+const db::Query kTablesSqlite{"test.tables",
+                              "SELECT name FROM sqlite_master WHERE type = 'table' "
+                              "AND name NOT LIKE 'sqlite_%' ORDER BY name"};
+const db::Query kTablesPostgres{"test.tables",
+                                "SELECT table_name FROM information_schema.tables "
+                                "WHERE table_schema = current_schema() ORDER BY table_name"};
 const db::Query kRows{"test.rows",
                       "SELECT service, version, name, checksum, applied_at "
                       "FROM schema_migrations ORDER BY service, version"};
@@ -83,7 +91,8 @@ const db::Query kRows{"test.rows",
 std::vector<std::string> tables(db::Pool& pool) {
   std::vector<std::string> out;
   auto conn = pool.acquire();
-  for (const auto& row : conn->query(kTables)) out.push_back(row.text(0));
+  const auto& q = pool.dialect() == db::Dialect::postgres ? kTablesPostgres : kTablesSqlite;
+  for (const auto& row : conn->query(q)) out.push_back(row.text(0));
   return out;
 }
 
@@ -217,8 +226,8 @@ TEST_CASE(
     "up --to and down --to refuse a version no migration has, listing the migrations' versions") {
   TempDb tmp;
   auto pool = tmp.open();
-  Engine engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x);", "DROP TABLE o;"},
-                                         {"p", "CREATE TABLE p(x);", "DROP TABLE p;"}},
+  Engine engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x INTEGER);", "DROP TABLE o;"},
+                                         {"p", "CREATE TABLE p(x INTEGER);", "DROP TABLE p;"}},
                                         "other"));
 
   CHECK(error_of<std::invalid_argument>([&] { engine.up("svc", 7, false); }) ==
@@ -270,17 +279,18 @@ TEST_CASE("dry runs report what they would do and change nothing") {
 TEST_CASE("status reports applied, pending, modified and unknown migrations") {
   TempDb tmp;
   auto pool = tmp.open();
-  Engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x);", "DROP TABLE o;"}}, "other"))
+  Engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x INTEGER);", "DROP TABLE o;"}}, "other"))
       .up(std::nullopt, std::nullopt, false);
 
   // This binary: 0001 unchanged, 0002 edited, 0003 gone, 0004 new; service
   // "other" unchanged.
-  auto with_new = svc({{"a", "CREATE TABLE a(x);", "DROP TABLE a;"},
-                       {"b", "CREATE TABLE b(x, y);", "DROP TABLE b;"},
+  auto with_new = svc({{"a", "CREATE TABLE a(x INTEGER);", "DROP TABLE a;"},
+                       {"b", "CREATE TABLE b(x INTEGER, y INTEGER);", "DROP TABLE b;"},
                        {"c", "", ""},
-                       {"d", "CREATE TABLE d(x);", "DROP TABLE d;"}});
+                       {"d", "CREATE TABLE d(x INTEGER);", "DROP TABLE d;"}});
   with_new.erase(with_new.begin() + 2);  // 0003 has no file in this binary
-  Engine mixed(*pool, with_new + svc({{"o", "CREATE TABLE o(x);", "DROP TABLE o;"}}, "other"));
+  Engine mixed(*pool,
+               with_new + svc({{"o", "CREATE TABLE o(x INTEGER);", "DROP TABLE o;"}}, "other"));
 
   CHECK(states(mixed) == Strings{"other 1 o applied", "svc 1 a applied", "svc 2 b modified",
                                  "svc 3 c unknown", "svc 4 d pending"});
@@ -298,10 +308,11 @@ TEST_CASE("status reports applied, pending, modified and unknown migrations") {
 TEST_CASE("a failing migration is rolled back and names its file and statement") {
   TempDb tmp;
   auto pool = tmp.open();
-  Engine engine(*pool,
-                svc({{"a", "CREATE TABLE a(x);", "DROP TABLE a;"},
-                     {"b", "CREATE TABLE b(x); INSERT INTO nosuch VALUES(1);", "DROP TABLE b;"},
-                     {"c", "CREATE TABLE c(x);", "DROP TABLE c;"}}));
+  Engine engine(
+      *pool,
+      svc({{"a", "CREATE TABLE a(x INTEGER);", "DROP TABLE a;"},
+           {"b", "CREATE TABLE b(x INTEGER); INSERT INTO nosuch VALUES(1);", "DROP TABLE b;"},
+           {"c", "CREATE TABLE c(x INTEGER);", "DROP TABLE c;"}}));
 
   const auto msg = error_of<migrate::Error>([&] { engine.up(std::nullopt, std::nullopt, false); });
 
@@ -317,8 +328,8 @@ TEST_CASE("up refuses to run when an applied migration was changed") {
   auto pool = tmp.open();
   Engine(*pool, svc(abc())).up(std::nullopt, 1, false);
 
-  auto edited = svc({{"a", "CREATE TABLE a(x, y);", "DROP TABLE a;"},
-                     {"b", "CREATE TABLE b(x);", "DROP TABLE b;"}});
+  auto edited = svc({{"a", "CREATE TABLE a(x INTEGER, y INTEGER);", "DROP TABLE a;"},
+                     {"b", "CREATE TABLE b(x INTEGER);", "DROP TABLE b;"}});
   Engine engine(*pool, edited);
   const auto msg = error_of<core::Error>([&] { engine.up(std::nullopt, std::nullopt, false); });
 
@@ -335,8 +346,8 @@ TEST_CASE("up refuses to run when the database is newer than this binary") {
   Engine(*pool, svc(abc())).up(std::nullopt, 2, false);
 
   // An older binary: knows 0001 only, plus another service with work to do.
-  Engine engine(*pool, svc({{"a", "CREATE TABLE a(x);", "DROP TABLE a;"}}) +
-                           svc({{"o", "CREATE TABLE o(x);", "DROP TABLE o;"}}, "other"));
+  Engine engine(*pool, svc({{"a", "CREATE TABLE a(x INTEGER);", "DROP TABLE a;"}}) +
+                           svc({{"o", "CREATE TABLE o(x INTEGER);", "DROP TABLE o;"}}, "other"));
   const auto msg = error_of<core::Error>([&] { engine.up(std::nullopt, std::nullopt, false); });
 
   CHECK_THAT(msg, Contains("svc 0002_b") && Contains("newer than this binary"));
@@ -353,10 +364,12 @@ TEST_CASE("up refuses to run when the database is newer than this binary") {
 TEST_CASE("two processes migrating one database at once apply each migration once") {
   // CREATE TABLE without IF NOT EXISTS fails if run twice, and the INSERTs
   // would leave more than one row.
-  std::vector<std::vector<std::string>> specs{{"log", "CREATE TABLE log(n);", "DROP TABLE log;"}};
+  std::vector<std::vector<std::string>> specs{
+      {"log", "CREATE TABLE log(n INTEGER);", "DROP TABLE log;"}};
   for (int i = 2; i <= 12; ++i) {
     const auto n = std::to_string(i);
-    specs.push_back({"t" + n, "CREATE TABLE t" + n + "(x); INSERT INTO log VALUES(" + n + ");",
+    specs.push_back({"t" + n,
+                     "CREATE TABLE t" + n + "(x INTEGER); INSERT INTO log VALUES(" + n + ");",
                      "DROP TABLE t" + n + ";"});
   }
   const auto ms = svc(specs);
@@ -405,11 +418,12 @@ TEST_CASE("two processes migrating one database at once apply each migration onc
 
 TEST_CASE("a migration another process applies or reverts meanwhile is skipped, not repeated") {
   TempDb tmp;
-  const auto ms = svc({{"log", "CREATE TABLE log(n);", "DROP TABLE log;"},
-                       {"b", "CREATE TABLE b(x); INSERT INTO log VALUES(2);",
-                        "DROP TABLE b; INSERT INTO log VALUES(-2);"},
-                       {"c", "CREATE TABLE c(x); INSERT INTO log VALUES(3);",
-                        "DROP TABLE c; INSERT INTO log VALUES(-3);"}});
+  const auto ms =
+      svc({{"log", "CREATE TABLE log(id " + serial() + ", n INTEGER);", "DROP TABLE log;"},
+           {"b", "CREATE TABLE b(x INTEGER); INSERT INTO log (n) VALUES(2);",
+            "DROP TABLE b; INSERT INTO log (n) VALUES(-2);"},
+           {"c", "CREATE TABLE c(x INTEGER); INSERT INTO log (n) VALUES(3);",
+            "DROP TABLE c; INSERT INTO log (n) VALUES(-3);"}});
   auto pool = tmp.open();
   auto other_pool = tmp.open();  // the other process
   Engine other(*other_pool, ms);
@@ -421,7 +435,7 @@ TEST_CASE("a migration another process applies or reverts meanwhile is skipped, 
     if (++begins == race_at) race();
   });
   Engine engine(hooked, ms);
-  const db::Query log{"test.log", "SELECT n FROM log ORDER BY rowid"};
+  const db::Query log{"test.log", "SELECT n FROM log ORDER BY id"};
   const auto logged = [&] {
     Strings out;
     auto conn = pool->acquire();
@@ -452,8 +466,8 @@ TEST_CASE("a migration another process applies or reverts meanwhile is skipped, 
 TEST_CASE("down reverts the newest migrations, one transaction each") {
   TempDb tmp;
   auto pool = tmp.open();
-  Engine engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x);", "DROP TABLE o;"},
-                                         {"p", "CREATE TABLE p(x);", "DROP TABLE p;"}},
+  Engine engine(*pool, svc(abc()) + svc({{"o", "CREATE TABLE o(x INTEGER);", "DROP TABLE o;"},
+                                         {"p", "CREATE TABLE p(x INTEGER);", "DROP TABLE p;"}},
                                         "other"));
   engine.up(std::nullopt, std::nullopt, false);
 
@@ -480,9 +494,10 @@ TEST_CASE("down reverts the newest migrations, one transaction each") {
     CHECK(engine.up(std::nullopt, std::nullopt, false).size() == 5);
   }
   SECTION("a failing down is rolled back and names its file") {
-    Engine broken(*pool, svc({{"a", "CREATE TABLE a(x);", "DROP TABLE a;"},
-                              {"b", "CREATE TABLE b(x);", "DROP TABLE b;"},
-                              {"c", "CREATE TABLE c(x);", "DROP TABLE c; DROP TABLE nosuch;"}}));
+    Engine broken(*pool,
+                  svc({{"a", "CREATE TABLE a(x INTEGER);", "DROP TABLE a;"},
+                       {"b", "CREATE TABLE b(x INTEGER);", "DROP TABLE b;"},
+                       {"c", "CREATE TABLE c(x INTEGER);", "DROP TABLE c; DROP TABLE nosuch;"}}));
     CHECK_THAT(error_of<migrate::Error>([&] { broken.down("svc", 1, std::nullopt, false); }),
                Contains("svc/0003_c.down.sql") && Contains("nosuch"));
     CHECK(rows(*pool) == Strings{"other 1 o", "other 2 p", "svc 1 a", "svc 2 b", "svc 3 c"});
@@ -497,9 +512,9 @@ TEST_CASE("redo reverts and re-applies the newest migration") {
   TempDb tmp;
   auto pool = tmp.open();
   const std::vector<std::vector<std::string>> specs{
-      {"log", "CREATE TABLE log(event TEXT);", "DROP TABLE log;"},
-      {"b", "CREATE TABLE b(x); INSERT INTO log VALUES('b up');",
-       "DROP TABLE b; INSERT INTO log VALUES('b down');"}};
+      {"log", "CREATE TABLE log(id " + serial() + ", event TEXT);", "DROP TABLE log;"},
+      {"b", "CREATE TABLE b(x INTEGER); INSERT INTO log (event) VALUES('b up');",
+       "DROP TABLE b; INSERT INTO log (event) VALUES('b down');"}};
   Engine(*pool, svc(specs)).up(std::nullopt, std::nullopt, false);
 
   SECTION("unchanged") {
@@ -508,14 +523,14 @@ TEST_CASE("redo reverts and re-applies the newest migration") {
   }
   SECTION("after editing it, which is what redo is for while writing one") {
     auto edited = specs;
-    edited[1][1] = "CREATE TABLE b(x, y); INSERT INTO log VALUES('b up');";
+    edited[1][1] = "CREATE TABLE b(x INTEGER, y INTEGER); INSERT INTO log (event) VALUES('b up');";
     Engine engine(*pool, svc(edited));
     CHECK(states(engine).back() == "svc 2 b modified");
     CHECK(describe(engine.redo(std::nullopt, false)) == Strings{"down svc 2", "up svc 2"});
     CHECK(states(engine).back() == "svc 2 b applied");
   }
   auto conn = pool->acquire();
-  const db::Query events{"test.events", "SELECT event FROM log ORDER BY rowid"};
+  const db::Query events{"test.events", "SELECT event FROM log ORDER BY id"};
   Strings got;
   for (const auto& r : conn->query(events)) got.push_back(r.text(0));
   CHECK(got == Strings{"b up", "b down", "b up"});
@@ -524,7 +539,7 @@ TEST_CASE("redo reverts and re-applies the newest migration") {
 TEST_CASE("the embedded migrations apply to a fresh database and revert") {
   TempDb tmp;
   auto pool = tmp.open();
-  Engine engine(*pool, migrate::assemble(migrate::embedded(), db::Dialect::sqlite));
+  Engine engine(*pool, migrate::assemble(migrate::embedded(), pool->dialect()));
 
   const auto steps = describe(engine.up(std::nullopt, std::nullopt, false));
   CHECK(std::count(steps.begin(), steps.end(), "up user-mgmt 1") == 1);
