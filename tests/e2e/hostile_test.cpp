@@ -125,9 +125,6 @@ std::vector<Case> read_corpus() {
   return cases;
 }
 
-/// How many complete responses `raw` holds.
-std::size_t responses_in(const std::string& raw);
-
 /// Sends the bytes and reads until the server has closed the connection or
 /// sent `expected` complete responses. A guard of a few seconds ends a read
 /// that gets neither: the test then fails on the missing answer.
@@ -139,60 +136,10 @@ std::string exchange(int port, const std::string& bytes, std::size_t expected) {
     if (n <= 0) break;  // the server may close early, having answered already
     sent += static_cast<std::size_t>(n);
   }
-  std::string out;
-  while (responses_in(out) < expected) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 5000) <= 0) break;
-    char buffer[65536];
-    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
+  std::string out = read_responses(fd, expected);
   ::close(fd);
   return out;
 }
-
-struct Answer {
-  int status = 0;
-  std::string content_type;
-  std::string body;
-};
-
-/// The complete responses of what the server sent, in order.
-std::vector<Answer> answers_in(const std::string& raw) {
-  std::vector<Answer> all;
-  Answer a;
-  std::size_t pos = 0;
-  while (true) {
-    const auto start = raw.find("HTTP/1.1 ", pos);
-    if (start == std::string::npos) break;
-    const auto head_end = raw.find("\r\n\r\n", start);
-    if (head_end == std::string::npos) break;
-    const auto head = raw.substr(start, head_end - start);
-    a.status = std::stoi(head.substr(9, 3));
-    a.content_type.clear();
-    std::size_t length = 0;
-    std::istringstream lines(head);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const auto colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const auto value = line.substr(line.find_first_not_of(' ', colon + 1));
-      if (name == "content-type") a.content_type = value;
-      if (name == "content-length") length = std::stoul(value);
-    }
-    if (raw.size() < head_end + 4 + length) break;  // not all here yet
-    a.body = raw.substr(head_end + 4, length);
-    pos = head_end + 4 + length;
-    all.push_back(a);
-  }
-  return all;
-}
-
-std::size_t responses_in(const std::string& raw) { return answers_in(raw).size(); }
 
 bool matches(const std::string& expect, int status) {
   const auto s = std::to_string(status);

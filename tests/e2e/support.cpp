@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -541,6 +542,52 @@ int connect_loopback(int port) {
   timeval tv{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   return fd;
+}
+
+std::vector<Answer> answers_in(const std::string& raw) {
+  std::vector<Answer> all;
+  Answer a;
+  std::size_t pos = 0;
+  while (true) {
+    const auto start = raw.find("HTTP/1.1 ", pos);
+    if (start == std::string::npos) break;
+    const auto head_end = raw.find("\r\n\r\n", start);
+    if (head_end == std::string::npos) break;
+    const auto head = raw.substr(start, head_end - start);
+    a.status = std::stoi(head.substr(9, 3));
+    a.content_type.clear();
+    std::size_t length = 0;
+    std::istringstream lines(head);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto value = line.substr(line.find_first_not_of(' ', colon + 1));
+      if (name == "content-type") a.content_type = value;
+      if (name == "content-length") length = std::stoul(value);
+    }
+    if (raw.size() < head_end + 4 + length) break;  // not all here yet
+    a.body = raw.substr(head_end + 4, length);
+    pos = head_end + 4 + length;
+    all.push_back(a);
+  }
+  return all;
+}
+
+std::string read_responses(int fd, std::size_t expected) {
+  std::string out;
+  while (answers_in(out).size() < expected) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 5000) <= 0) break;
+    char buffer[65536];
+    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
 }
 
 bool contains_nocase(const std::string& text, const std::string& needle) {

@@ -231,6 +231,21 @@ bool eventually(const std::function<bool()>& condition,
 /// Throws when it cannot connect. The caller closes it.
 int connect_loopback(int port);
 
+/// One response as read off a raw connection.
+struct Answer {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+/// The complete HTTP/1.1 responses in what a server sent, in order.
+std::vector<Answer> answers_in(const std::string& raw);
+
+/// Reads from `fd` until the server has closed the connection or sent
+/// `expected` complete responses. A guard of a few seconds ends a read that
+/// gets neither: the test then fails on the missing answer.
+std::string read_responses(int fd, std::size_t expected);
+
 /// Whether `text` contains `needle`, ignoring ASCII case.
 bool contains_nocase(const std::string& text, const std::string& needle);
 
