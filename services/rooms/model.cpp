@@ -20,23 +20,35 @@ const std::set<std::string> kReadOnly{"id", "room_id", "created_at", "updated_at
 
 }  // namespace
 
-nlohmann::ordered_json to_json(const Room& room) {
-  return {{"id", room.id},
-          {"name", room.name},
-          {"capacity", room.capacity},
-          {"location", room.location ? nlohmann::ordered_json(*room.location) : nullptr},
-          {"created_at", room.created_at},
-          {"updated_at", room.updated_at}};
+void write_json(core::JsonWriter& out, const Room& room) {
+  out.begin_object().member("id", room.id).member("name", room.name);
+  out.member("capacity", room.capacity).key("location");
+  if (room.location) {
+    out.value(*room.location);
+  } else {
+    out.null();
+  }
+  out.member("created_at", room.created_at).member("updated_at", room.updated_at).end_object();
 }
 
-nlohmann::ordered_json to_json(const Booking& b) {
-  return {{"id", b.id},
-          {"room_id", b.room_id},
-          {"user_id", b.user_id},
-          {"title", b.title},
-          {"starts_at", b.starts_at},
-          {"ends_at", b.ends_at},
-          {"created_at", b.created_at}};
+void write_json(core::JsonWriter& out, const Booking& b) {
+  out.begin_object()
+      .member("id", b.id)
+      .member("room_id", b.room_id)
+      .member("user_id", b.user_id)
+      .member("title", b.title)
+      .member("starts_at", b.starts_at)
+      .member("ends_at", b.ends_at)
+      .member("created_at", b.created_at)
+      .end_object();
+}
+
+nlohmann::ordered_json to_json(const Room& room) {
+  return nlohmann::ordered_json::parse(core::json_of(room));
+}
+
+nlohmann::ordered_json to_json(const Booking& booking) {
+  return nlohmann::ordered_json::parse(core::json_of(booking));
 }
 
 void validate(const RoomFields& f) {

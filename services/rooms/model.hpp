@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_writer.hpp"
 #include "core/time.hpp"
 
 namespace roombook::rooms {
@@ -58,6 +59,11 @@ struct BookingRequest {
 constexpr std::int64_t kMaxCapacity = 10000;
 constexpr auto kMaxBookingLength = std::chrono::hours(24);
 
+/// {"id", "name", "capacity", "location", "created_at", "updated_at"}
+void write_json(core::JsonWriter& out, const Room& room);
+/// {"id", "room_id", "user_id", "title", "starts_at", "ends_at", "created_at"}
+void write_json(core::JsonWriter& out, const Booking& booking);
+/// The same as documents, for the command line's listings.
 nlohmann::ordered_json to_json(const Room& room);
 nlohmann::ordered_json to_json(const Booking& booking);
 

@@ -19,9 +19,7 @@ std::optional<core::SysSeconds> query_time(const Request& req, const char* name)
 
 template <typename T>
 Response list_response(const std::vector<T>& items) {
-  auto out = nlohmann::ordered_json::array();
-  for (const auto& item : items) out.push_back(to_json(item));
-  return Response::json(200, out);
+  return Response::json_text(200, core::json_array_of(items));
 }
 
 [[noreturn]] void no_such(const char* what, std::int64_t id) {
@@ -63,7 +61,7 @@ class Routes final : public service::Mounted {
 
   Response create_room(const Request& req) {
     const auto room = service_.create(room_from_json(req.json()));
-    return Response::json(201, to_json(room))
+    return Response::json_text(201, core::json_of(room))
         .header("Location", "/rooms/" + std::to_string(room.id));
   }
 
@@ -71,21 +69,21 @@ class Routes final : public service::Mounted {
     const auto id = req.id_param("id", "room");
     auto room = service_.get(id);
     if (!room) no_such("room", id);
-    return Response::json(200, to_json(*room));
+    return Response::json_text(200, core::json_of(*room));
   }
 
   Response replace_room(const Request& req) {
     const auto id = req.id_param("id", "room");
     auto room = service_.replace(id, room_from_json(req.json()));
     if (!room) no_such("room", id);
-    return Response::json(200, to_json(*room));
+    return Response::json_text(200, core::json_of(*room));
   }
 
   Response patch_room(const Request& req) {
     const auto id = req.id_param("id", "room");
     auto room = service_.patch(id, req.json());
     if (!room) no_such("room", id);
-    return Response::json(200, to_json(*room));
+    return Response::json_text(200, core::json_of(*room));
   }
 
   Response delete_room(const Request& req) {
@@ -102,7 +100,7 @@ class Routes final : public service::Mounted {
     const auto room_id = req.id_param("id", "room");
     const auto booking =
         service_.book(room_id, booking_from_json(req.json()), users_.get(), req.context.request_id);
-    return Response::json(201, to_json(booking))
+    return Response::json_text(201, core::json_of(booking))
         .header("Location", "/bookings/" + std::to_string(booking.id));
   }
 
@@ -126,7 +124,7 @@ class Routes final : public service::Mounted {
     const auto id = req.id_param("id", "booking");
     auto booking = service_.booking(id);
     if (!booking) no_such("booking", id);
-    return Response::json(200, to_json(*booking));
+    return Response::json_text(200, core::json_of(*booking));
   }
 
   Response cancel_booking(const Request& req) {

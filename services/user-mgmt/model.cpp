@@ -16,13 +16,19 @@ constexpr const char* kMembers = "a user has username, firstname and lastname";
 
 }  // namespace
 
+void write_json(core::JsonWriter& out, const User& user) {
+  out.begin_object()
+      .member("id", user.id)
+      .member("username", user.username)
+      .member("firstname", user.firstname)
+      .member("lastname", user.lastname)
+      .member("created_at", user.created_at)
+      .member("updated_at", user.updated_at)
+      .end_object();
+}
+
 nlohmann::ordered_json to_json(const User& user) {
-  return {{"id", user.id},
-          {"username", user.username},
-          {"firstname", user.firstname},
-          {"lastname", user.lastname},
-          {"created_at", user.created_at},
-          {"updated_at", user.updated_at}};
+  return nlohmann::ordered_json::parse(core::json_of(user));
 }
 
 bool is_username(const std::string& username) {

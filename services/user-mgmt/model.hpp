@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_writer.hpp"
+
 namespace roombook::user_mgmt {
 
 struct User {
@@ -25,6 +27,8 @@ struct UserFields {
 };
 
 /// {"id", "username", "firstname", "lastname", "created_at", "updated_at"}
+void write_json(core::JsonWriter& out, const User& user);
+/// The same as a document, for the command line's listings.
 nlohmann::ordered_json to_json(const User& user);
 
 /// Throws core::Error(invalid) naming the field when a value breaks the rules:

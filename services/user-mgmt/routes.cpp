@@ -16,7 +16,7 @@ using http::Response;
 }
 
 Response user_response(int status, const User& user) {
-  return Response::json(status, to_json(user));
+  return Response::json_text(status, core::json_of(user));
 }
 
 /// The users API: parse the request, call the service, answer JSON.
@@ -27,9 +27,7 @@ class Routes final : public service::Mounted {
   Response list(const Request& req) {
     const auto page = req.page();
     auto result = service_.list(page, req.query_param("username"));
-    auto body = nlohmann::ordered_json::array();
-    for (const auto& user : result.items) body.push_back(to_json(user));
-    auto response = Response::json(200, body);
+    auto response = Response::json_text(200, core::json_array_of(result.items));
     // A username filter matches one user at most, so a next page never has
     // to carry it.
     if (result.next_after_id) http::add_next_link(response, "/users", page, *result.next_after_id);

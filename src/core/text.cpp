@@ -12,7 +12,7 @@ namespace {
 
 /// Decodes the code point at s[i], setting its length; nullopt for bytes that
 /// are not UTF-8 (overlong forms, surrogates, past U+10FFFF, truncated).
-std::optional<std::uint32_t> decode(const std::string& s, std::size_t i, std::size_t& len) {
+std::optional<std::uint32_t> decode(std::string_view s, std::size_t i, std::size_t& len) {
   const auto c = static_cast<unsigned char>(s[i]);
   std::uint32_t cp = 0;
   if (c < 0x80) {
@@ -39,7 +39,7 @@ std::optional<std::uint32_t> decode(const std::string& s, std::size_t i, std::si
 
 }  // namespace
 
-bool is_valid_utf8(const std::string& s) {
+bool is_valid_utf8(std::string_view s) {
   std::size_t len = 0;
   for (std::size_t i = 0; i < s.size(); i += len) {
     if (!decode(s, i, len)) return false;

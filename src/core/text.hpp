@@ -13,7 +13,7 @@ namespace roombook::core {
 std::optional<std::size_t> printable_length(const std::string& s);
 
 /// Whether `s` is valid UTF-8 (control characters allowed).
-bool is_valid_utf8(const std::string& s);
+bool is_valid_utf8(std::string_view s);
 
 /// Whether `s` is such text, of `min` to `max` characters.
 bool is_text_of_length(const std::string& s, std::size_t min, std::size_t max);

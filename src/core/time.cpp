@@ -82,10 +82,48 @@ std::optional<Fields> scan(std::string_view text) {
 
 SysSeconds now() { return floor<seconds>(system_clock::now()); }
 
+void append_rfc3339(std::string& out, SysSeconds t) {
+  // The calendar of <chrono>, not time_t and strftime (through
+  // system_clock's nanoseconds, which overflow outside the years 1678-2262)
+  // nor a stream, which costs an allocation and a locale per call.
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss clock{t - day};
+  int year = static_cast<int>(ymd.year());
+  char text[32];
+  char* p = text;
+  if (year < 0) {
+    *p++ = '-';
+    year = -year;
+  }
+  const auto digits = [&](unsigned value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    p += width;
+  };
+  int width = 4;
+  for (int rest = year / 10000; rest > 0; rest /= 10) ++width;
+  digits(static_cast<unsigned>(year), width);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  digits(static_cast<unsigned>(clock.hours().count()), 2);
+  *p++ = ':';
+  digits(static_cast<unsigned>(clock.minutes().count()), 2);
+  *p++ = ':';
+  digits(static_cast<unsigned>(clock.seconds().count()), 2);
+  *p++ = 'Z';
+  out.append(text, static_cast<std::size_t>(p - text));
+}
+
 std::string format_rfc3339(SysSeconds t) {
-  // date::format, not time_t and strftime: those go through system_clock's
-  // nanoseconds, which overflow outside the years 1678-2262.
-  return date::format("%FT%TZ", t);
+  std::string out;
+  append_rfc3339(out, t);
+  return out;
 }
 
 std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& error) {

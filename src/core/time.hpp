@@ -15,6 +15,8 @@ SysSeconds now();
 
 /// RFC 3339 in UTC with a `Z`: 2026-11-29T21:14:17Z.
 std::string format_rfc3339(SysSeconds t);
+/// The same, appended to `out`, with no allocation of its own.
+void append_rfc3339(std::string& out, SysSeconds t);
 
 /// The longest text parse_rfc3339 reads; longer input is refused unread.
 /// 2026-03-01T10:00:00+01:00 is 25 characters.

@@ -239,6 +239,13 @@ Response Response::json(int status, const nlohmann::ordered_json& body) {
   return r;
 }
 
+Response Response::json_text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 Response Response::no_content() {
   Response r;
   r.status = 204;

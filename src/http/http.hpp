@@ -85,6 +85,9 @@ struct Response {
 
   /// Members keep their insertion order, so documents read naturally.
   static Response json(int status, const nlohmann::ordered_json& body);
+  /// A body already written as JSON (core::JsonWriter): the hot routes
+  /// answer this way, with no document tree in between.
+  static Response json_text(int status, std::string body);
   static Response no_content();
   /// An RFC 9457 problem document with type, title, status and detail.
   static Response problem(int status, const std::string& detail,
