@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
+#include <array>
 #include <charconv>
 #include <stdexcept>
 
@@ -10,25 +10,42 @@
 
 namespace roombook::core {
 
+namespace {
+
+// Bytes that end a run of plain characters: the ones to escape, and the
+// first byte of a multi-byte character, where UTF-8 is checked.
+constexpr auto kStop = [] {
+  std::array<bool, 256> stop{};
+  for (int c = 0; c < 0x20; ++c) stop[c] = true;
+  stop['"'] = stop['\\'] = true;
+  for (int c = 0x80; c < 0x100; ++c) stop[c] = true;
+  return stop;
+}();
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const bool ascii = std::all_of(text.begin(), text.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (!ascii && !is_valid_utf8(text)) {
-    // Nothing stored is like this (the models check their text), but a row
-    // written by other means may be: nlohmann's replacement characters
-    // then, as the answers had before this writer.
-    out += nlohmann::json(std::string(text))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
-  out.reserve(out.size() + text.size() + 2);
+  const std::size_t start = out.size();
   out.push_back('"');
-  // Runs of characters that need no escape are appended whole.
-  std::size_t plain = 0;
+  bool checked = false;   // the rest of the text is known to be valid UTF-8
+  std::size_t plain = 0;  // start of the run not yet appended
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!kStop[c]) continue;
+    if (c >= 0x80) {
+      if (!checked && !is_valid_utf8(text.substr(i))) {
+        // Nothing stored is like this (the models check their text), but a
+        // row written by other means may be: nlohmann's replacement
+        // characters then, as the answers had before this writer.
+        out.resize(start);
+        out += nlohmann::json(std::string(text))
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+      }
+      checked = true;
+      continue;
+    }
     out.append(text.data() + plain, i - plain);
     plain = i + 1;
     switch (c) {
