@@ -28,7 +28,7 @@ void write_json(core::JsonWriter& out, const Room& room) {
   } else {
     out.null();
   }
-  out.member("created_at", room.created_at).member("updated_at", room.updated_at).end_object();
+  out.key("created_at").time(room.created_at).key("updated_at").time(room.updated_at).end_object();
 }
 
 void write_json(core::JsonWriter& out, const Booking& b) {
@@ -37,9 +37,12 @@ void write_json(core::JsonWriter& out, const Booking& b) {
       .member("room_id", b.room_id)
       .member("user_id", b.user_id)
       .member("title", b.title)
-      .member("starts_at", b.starts_at)
-      .member("ends_at", b.ends_at)
-      .member("created_at", b.created_at)
+      .key("starts_at")
+      .time(b.starts_at)
+      .key("ends_at")
+      .time(b.ends_at)
+      .key("created_at")
+      .time(b.created_at)
       .end_object();
 }
 

@@ -16,8 +16,8 @@ struct Room {
   std::string name;
   std::int64_t capacity = 0;
   std::optional<std::string> location;
-  std::string created_at;  ///< RFC 3339 UTC
-  std::string updated_at;
+  core::SysSeconds created_at;
+  core::SysSeconds updated_at;
 };
 
 /// The fields of a room a client sets.
@@ -44,9 +44,9 @@ struct Booking {
   std::int64_t room_id = 0;
   std::int64_t user_id = 0;
   std::string title;
-  std::string starts_at;  ///< RFC 3339 UTC
-  std::string ends_at;
-  std::string created_at;
+  core::SysSeconds starts_at;
+  core::SysSeconds ends_at;
+  core::SysSeconds created_at;
 };
 
 /// What a client asks to book.

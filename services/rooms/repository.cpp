@@ -65,24 +65,20 @@ const db::Query kDeleteBooking{"bookings.delete", "DELETE FROM bookings WHERE id
 #undef ROOM_COLUMNS
 #undef BOOKING_COLUMNS
 
-std::string time_text(const db::Row& r, std::size_t i) { return core::format_rfc3339(r.time(i)); }
-
-Room room_from_row(const db::Row& r) {
-  return Room{r.integer(0),       r.text(1),       r.integer(2),
-              r.optional_text(3), time_text(r, 4), time_text(r, 5)};
+Room room_from_row(const db::RowView& r) {
+  return Room{r.integer(0), std::string(r.text(1)), r.integer(2), r.optional_text(3), r.time(4),
+              r.time(5)};
 }
 
-Booking booking_from_row(const db::Row& r) {
-  return Booking{r.integer(0),    r.integer(1),    r.integer(2),   r.text(3),
-                 time_text(r, 4), time_text(r, 5), time_text(r, 6)};
+Booking booking_from_row(const db::RowView& r) {
+  return Booking{r.integer(0), r.integer(1), r.integer(2), std::string(r.text(3)),
+                 r.time(4),    r.time(5),    r.time(6)};
 }
 
-template <typename T, typename F>
-std::vector<T> all(const db::Rows& rows, F convert) {
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) out.push_back(convert(row));
-  return out;
+template <class T>
+T returned(std::optional<T> row) {
+  if (!row) throw db::Error(db::ErrorCode::other, "INSERT ... RETURNING returned no row");
+  return std::move(*row);
 }
 
 db::Value optional_value(const std::optional<std::string>& s) {
@@ -94,35 +90,31 @@ db::Value at(core::SysSeconds t) { return db::Time{t}; }
 }  // namespace
 
 Room RoomRepository::insert(const RoomFields& f, Time now) {
-  return room_from_row(
-      conn_.query(kInsertRoom, {f.name, f.capacity, optional_value(f.location), at(now)}).at(0));
+  return returned(db::query_one(conn_, kInsertRoom,
+                                {f.name, f.capacity, optional_value(f.location), at(now)},
+                                room_from_row));
 }
 
 std::optional<Room> RoomRepository::by_id(std::int64_t id) {
-  auto rows = conn_.query(kRoomById, {id});
-  if (rows.empty()) return std::nullopt;
-  return room_from_row(rows.front());
+  return db::query_one(conn_, kRoomById, {id}, room_from_row);
 }
 
 std::optional<Room> RoomRepository::by_id_locked(std::int64_t id) {
-  auto rows = conn_.query(kRoomByIdLocked, {id});
-  if (rows.empty()) return std::nullopt;
-  return room_from_row(rows.front());
+  return db::query_one(conn_, kRoomByIdLocked, {id}, room_from_row);
 }
 
 std::optional<Room> RoomRepository::by_name(const std::string& name) {
-  auto rows = conn_.query(kRoomByName, {name});
-  if (rows.empty()) return std::nullopt;
-  return room_from_row(rows.front());
+  return db::query_one(conn_, kRoomByName, {name}, room_from_row);
 }
 
 std::vector<Room> RoomRepository::list(std::int64_t after_id, std::int64_t limit,
                                        std::int64_t min_capacity,
                                        const std::optional<Interval>& free) {
-  auto rows = free ? conn_.query(kListFreeRooms, {after_id, min_capacity, limit,
-                                                  at(free->starts_at), at(free->ends_at)})
-                   : conn_.query(kListRooms, {after_id, min_capacity, limit});
-  return all<Room>(rows, room_from_row);
+  return free ? db::query_all(
+                    conn_, kListFreeRooms,
+                    {after_id, min_capacity, limit, at(free->starts_at), at(free->ends_at)},
+                    room_from_row)
+              : db::query_all(conn_, kListRooms, {after_id, min_capacity, limit}, room_from_row);
 }
 
 bool RoomRepository::update(std::int64_t id, const RoomFields& f, Time now) {
@@ -133,24 +125,20 @@ bool RoomRepository::update(std::int64_t id, const RoomFields& f, Time now) {
 bool RoomRepository::remove(std::int64_t id) { return conn_.execute(kDeleteRoom, {id}) > 0; }
 
 Booking RoomRepository::insert_booking(std::int64_t room_id, const BookingRequest& r, Time now) {
-  return booking_from_row(
-      conn_
-          .query(kInsertBooking, {room_id, r.user_id, r.title, at(r.interval.starts_at),
-                                  at(r.interval.ends_at), at(now)})
-          .at(0));
+  return returned(db::query_one(
+      conn_, kInsertBooking,
+      {room_id, r.user_id, r.title, at(r.interval.starts_at), at(r.interval.ends_at), at(now)},
+      booking_from_row));
 }
 
 std::optional<Booking> RoomRepository::booking(std::int64_t id) {
-  auto rows = conn_.query(kBookingById, {id});
-  if (rows.empty()) return std::nullopt;
-  return booking_from_row(rows.front());
+  return db::query_one(conn_, kBookingById, {id}, booking_from_row);
 }
 
 std::optional<Booking> RoomRepository::first_overlap(std::int64_t room_id,
                                                      const Interval& interval) {
-  auto rows = conn_.query(kFirstOverlap, {room_id, at(interval.starts_at), at(interval.ends_at)});
-  if (rows.empty()) return std::nullopt;
-  return booking_from_row(rows.front());
+  return db::query_one(conn_, kFirstOverlap,
+                       {room_id, at(interval.starts_at), at(interval.ends_at)}, booking_from_row);
 }
 
 std::vector<Booking> RoomRepository::bookings(const std::optional<std::int64_t>& room_id,
@@ -160,17 +148,12 @@ std::vector<Booking> RoomRepository::bookings(const std::optional<std::int64_t>&
   // One statement per combination of filters, so that each uses its index.
   const auto f = db::optional_time(from);
   const auto t = db::optional_time(to);
-  db::Rows rows;
   if (room_id && user_id) {
-    rows = conn_.query(kRoomUserBookings, {*room_id, *user_id, f, t});
-  } else if (room_id) {
-    rows = conn_.query(kRoomBookings, {*room_id, f, t});
-  } else if (user_id) {
-    rows = conn_.query(kUserBookings, {*user_id, f, t});
-  } else {
-    rows = conn_.query(kAllBookings, {f, t});
+    return db::query_all(conn_, kRoomUserBookings, {*room_id, *user_id, f, t}, booking_from_row);
   }
-  return all<Booking>(rows, booking_from_row);
+  if (room_id) return db::query_all(conn_, kRoomBookings, {*room_id, f, t}, booking_from_row);
+  if (user_id) return db::query_all(conn_, kUserBookings, {*user_id, f, t}, booking_from_row);
+  return db::query_all(conn_, kAllBookings, {f, t}, booking_from_row);
 }
 
 std::int64_t RoomRepository::count_bookings_ending_after(std::int64_t room_id, Time time) {

@@ -19,14 +19,15 @@ namespace {
 
 BookingConflict::BookingConflict(Booking existing)
     : core::Error(core::ErrorKind::conflict, "room " + std::to_string(existing.room_id) +
-                                                 " is already booked from " + existing.starts_at +
-                                                 " to " + existing.ends_at + " (booking " +
-                                                 std::to_string(existing.id) + ")"),
+                                                 " is already booked from " +
+                                                 core::format_rfc3339(existing.starts_at) + " to " +
+                                                 core::format_rfc3339(existing.ends_at) +
+                                                 " (booking " + std::to_string(existing.id) + ")"),
       existing_(std::move(existing)) {
   with_data({{"conflicting_booking",
               {{"id", existing_.id},
-               {"starts_at", existing_.starts_at},
-               {"ends_at", existing_.ends_at}}}});
+               {"starts_at", core::format_rfc3339(existing_.starts_at)},
+               {"ends_at", core::format_rfc3339(existing_.ends_at)}}}});
 }
 
 RoomHasBookings::RoomHasBookings(std::int64_t room_id, std::int64_t count)

@@ -22,8 +22,10 @@ void write_json(core::JsonWriter& out, const User& user) {
       .member("username", user.username)
       .member("firstname", user.firstname)
       .member("lastname", user.lastname)
-      .member("created_at", user.created_at)
-      .member("updated_at", user.updated_at)
+      .key("created_at")
+      .time(user.created_at)
+      .key("updated_at")
+      .time(user.updated_at)
       .end_object();
 }
 

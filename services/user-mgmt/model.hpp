@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_writer.hpp"
+#include "core/time.hpp"
 
 namespace roombook::user_mgmt {
 
@@ -15,8 +16,8 @@ struct User {
   std::string username;
   std::string firstname;
   std::string lastname;
-  std::string created_at;  ///< RFC 3339 UTC
-  std::string updated_at;
+  core::SysSeconds created_at;
+  core::SysSeconds updated_at;
 };
 
 /// The fields a client sets. Validated by validate() before it is stored.

@@ -1,5 +1,7 @@
 #include "user-mgmt/repository.hpp"
 
+#include <algorithm>
+
 namespace roombook::user_mgmt {
 
 namespace {
@@ -25,45 +27,46 @@ const db::Query kDelete{"users.delete", "DELETE FROM users WHERE id = $1"};
 
 #undef USER_COLUMNS
 
-User from_row(const db::Row& row) {
+User from_row(const db::RowView& row) {
   return User{row.integer(0),
-              row.text(1),
-              row.text(2),
-              row.text(3),
-              core::format_rfc3339(row.time(4)),
-              core::format_rfc3339(row.time(5))};
-}
-
-std::optional<User> first(const db::Rows& rows) {
-  if (rows.empty()) return std::nullopt;
-  return from_row(rows.front());
+              std::string(row.text(1)),
+              std::string(row.text(2)),
+              std::string(row.text(3)),
+              row.time(4),
+              row.time(5)};
 }
 
 }  // namespace
 
 User UserRepository::insert(const UserFields& f, core::SysSeconds now) {
-  return from_row(conn_.query(kInsert, {f.username, f.firstname, f.lastname, db::Time{now}}).at(0));
+  auto user =
+      db::query_one(conn_, kInsert, {f.username, f.firstname, f.lastname, db::Time{now}}, from_row);
+  if (!user) throw db::Error(db::ErrorCode::other, "INSERT ... RETURNING returned no row");
+  return *user;
 }
 
 std::optional<User> UserRepository::by_id(std::int64_t id) {
-  return first(conn_.query(kById, {id}));
+  return db::query_one(conn_, kById, {id}, from_row);
 }
 
 std::optional<User> UserRepository::by_id_locked(std::int64_t id) {
-  return first(conn_.query(kByIdLocked, {id}));
+  return db::query_one(conn_, kByIdLocked, {id}, from_row);
 }
 
 std::optional<User> UserRepository::by_username(const std::string& username) {
-  return first(conn_.query(kByUsername, {username}));
+  return db::query_one(conn_, kByUsername, {username}, from_row);
 }
 
 std::vector<User> UserRepository::list(std::int64_t after_id, std::int64_t limit,
                                        const std::optional<std::string>& username) {
-  auto rows = username ? conn_.query(kListByUsername, {after_id, *username, limit})
-                       : conn_.query(kList, {after_id, limit});
   std::vector<User> users;
-  users.reserve(rows.size());
-  for (const auto& row : rows) users.push_back(from_row(row));
+  users.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 0, 1000)));
+  const auto add = [&](const db::RowView& row) { users.push_back(from_row(row)); };
+  if (username) {
+    conn_.query_each(kListByUsername, {after_id, *username, limit}, add);
+  } else {
+    conn_.query_each(kList, {after_id, limit}, add);
+  }
   return users;
 }
 

@@ -126,7 +126,7 @@ std::string format_rfc3339(SysSeconds t) {
   return out;
 }
 
-std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& error) {
+std::optional<SysSeconds> parse_rfc3339(std::string_view text, std::string& error) {
   if (text.size() > kMaxRfc3339Length) {
     error = "is longer than " + std::to_string(kMaxRfc3339Length) +
             " characters; an RFC 3339 time is like 2026-03-01T09:00:00Z";

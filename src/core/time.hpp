@@ -28,7 +28,7 @@ inline constexpr std::size_t kMaxRfc3339Length = 64;
 /// text, fractions of a second other than zero (times here are to the
 /// second), and instants outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z.
 /// Runs in time and stack bounded by that length.
-std::optional<SysSeconds> parse_rfc3339(const std::string& text, std::string& error);
+std::optional<SysSeconds> parse_rfc3339(std::string_view text, std::string& error);
 
 /// A duration as written in a setting or a flag: digits and a unit, "ms",
 /// "s" or "m" (500ms, 2s, 1m). Nullopt for anything else, a bare number

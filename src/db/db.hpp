@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -86,6 +87,31 @@ class Row {
 };
 using Rows = std::vector<Row>;
 
+/// One result row read in place, while Connection::query_each visits it:
+/// text comes as a view into the engine's own buffer, valid until the
+/// visit of that row ends. Columns in SELECT order; reading a column as
+/// the wrong type throws db::Error, as Row does.
+class RowView {
+ public:
+  virtual std::size_t size() const = 0;
+  virtual bool is_null(std::size_t i) const = 0;
+  virtual std::int64_t integer(std::size_t i) const = 0;
+  /// Text as stored; integers and reals as the engine writes them.
+  virtual std::string_view text(std::size_t i) const = 0;
+  /// A time column, whichever way the backend stores it.
+  virtual std::chrono::sys_seconds time(std::size_t i) const = 0;
+  std::optional<std::string> optional_text(std::size_t i) const {
+    if (is_null(i)) return std::nullopt;
+    return std::string(text(i));
+  }
+
+ protected:
+  ~RowView() = default;
+};
+
+/// What query_each calls for every row, in order.
+using RowVisitor = std::function<void(const RowView&)>;
+
 class Connection;
 
 /// RAII transaction: commit() or the destructor rolls back. Never throws from
@@ -110,6 +136,9 @@ class Connection {
   virtual ~Connection() = default;
   /// Runs a statement that returns rows.
   virtual Rows query(const Query& q, const Params& p = {}) = 0;
+  /// The same, visiting each row where the engine holds it, with no copy:
+  /// the way to read many rows into records (see query_all).
+  virtual void query_each(const Query& q, const Params& p, const RowVisitor& visit) = 0;
   /// Runs a statement and returns the number of rows it changed.
   virtual std::int64_t execute(const Query& q, const Params& p = {}) = 0;
   /// Runs a script of several statements separated by ';' (a migration file).
@@ -127,6 +156,24 @@ class Connection {
   virtual void commit_transaction() = 0;
   virtual void rollback_transaction() noexcept = 0;
 };
+
+/// The rows of a query, each made into a record by `make(const RowView&)`.
+template <class Make>
+auto query_all(Connection& conn, const Query& q, const Params& p, Make make) {
+  std::vector<std::decay_t<decltype(make(std::declval<const RowView&>()))>> out;
+  conn.query_each(q, p, [&](const RowView& row) { out.push_back(make(row)); });
+  return out;
+}
+
+/// The first row of a query made into a record, if there is one.
+template <class Make>
+auto query_one(Connection& conn, const Query& q, const Params& p, Make make) {
+  std::optional<std::decay_t<decltype(make(std::declval<const RowView&>()))>> out;
+  conn.query_each(q, p, [&](const RowView& row) {
+    if (!out) out = make(row);
+  });
+  return out;
+}
 
 /// Hands out connections, one thread at a time each. Returning a lease puts
 /// the connection back.

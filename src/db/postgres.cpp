@@ -139,6 +139,51 @@ Value read_value(const PGresult* res, int row, int column) {
   }
 }
 
+/// One row of a result, read in place.
+class PostgresRow final : public RowView {
+ public:
+  PostgresRow(const PGresult* res, int row)
+      : res_(res), row_(row), columns_(static_cast<std::size_t>(PQnfields(res))) {}
+
+  std::size_t size() const override { return columns_; }
+  bool is_null(std::size_t i) const override { return PQgetisnull(res_, row_, column(i)) != 0; }
+  std::int64_t integer(std::size_t i) const override {
+    const Value v = read_value(res_, row_, column(i));
+    if (const auto* n = std::get_if<std::int64_t>(&v)) return *n;
+    mismatch(i, "an integer");
+  }
+  std::string_view text(std::size_t i) const override {
+    if (is_null(i)) mismatch(i, "text");
+    return {PQgetvalue(res_, row_, column(i)),
+            static_cast<std::size_t>(PQgetlength(res_, row_, column(i)))};
+  }
+  std::chrono::sys_seconds time(std::size_t i) const override {
+    const Oid type = PQftype(res_, column(i));
+    if (!is_null(i) && (type == kTimestamp || type == kTimestamptz)) {
+      if (auto t = parse_timestamp(text(i))) return *t;
+    }
+    mismatch(i, "a time");
+  }
+
+ private:
+  int column(std::size_t i) const {
+    if (i >= columns_) {
+      throw Error(ErrorCode::other, "column " + std::to_string(i) + " out of range: the row has " +
+                                        std::to_string(columns_) + " columns");
+    }
+    return static_cast<int>(i);
+  }
+  [[noreturn]] void mismatch(std::size_t i, const char* wanted) const {
+    throw Error(ErrorCode::other, "column " + std::to_string(i) + " (type oid " +
+                                      std::to_string(PQftype(res_, column(i))) + ") is not " +
+                                      wanted);
+  }
+
+  const PGresult* res_;
+  int row_;
+  std::size_t columns_;
+};
+
 class PostgresConnection final : public Backend {
  public:
   PostgresConnection(const std::string& url, std::string shown)
@@ -175,6 +220,12 @@ class PostgresConnection final : public Backend {
       rows.emplace_back(std::move(values));
     }
     return rows;
+  }
+
+  void query_each(const Query& q, const Params& p, const RowVisitor& visit) override {
+    Result res = run(q, p);
+    const int n = PQntuples(res.get());
+    for (int r = 0; r < n; ++r) visit(PostgresRow(res.get(), r));
   }
 
   std::int64_t execute(const Query& q, const Params& p) override {

@@ -222,6 +222,57 @@ Value read_column(sqlite3_stmt* stmt, int i) {
   }
 }
 
+/// The row a statement has stepped to, read in place.
+class SqliteRow final : public RowView {
+ public:
+  explicit SqliteRow(sqlite3_stmt* stmt)
+      : stmt_(stmt), columns_(static_cast<std::size_t>(sqlite3_column_count(stmt))) {}
+
+  std::size_t size() const override { return columns_; }
+  bool is_null(std::size_t i) const override { return type(i) == SQLITE_NULL; }
+  std::int64_t integer(std::size_t i) const override {
+    if (type(i) != SQLITE_INTEGER) mismatch(i, "an integer");
+    return sqlite3_column_int64(stmt_, column(i));
+  }
+  std::string_view text(std::size_t i) const override {
+    if (type(i) == SQLITE_NULL) mismatch(i, "text");
+    // The pointer before the length, as SQLite's docs require.
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column(i)));
+    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column(i)));
+    return p ? std::string_view(p, n) : std::string_view();
+  }
+  std::chrono::sys_seconds time(std::size_t i) const override {
+    // Times are stored as the RFC 3339 text they were bound as.
+    if (type(i) == SQLITE_TEXT) {
+      const std::string_view stored = text(i);
+      if (stored.size() <= core::kMaxRfc3339Length) {
+        std::string why;
+        if (auto t = core::parse_rfc3339(stored, why)) return *t;
+      }
+    }
+    mismatch(i, "a time");
+  }
+
+ private:
+  int column(std::size_t i) const {
+    if (i >= columns_) {
+      throw Error(ErrorCode::other, "column " + std::to_string(i) + " out of range: the row has " +
+                                        std::to_string(columns_) + " columns");
+    }
+    return static_cast<int>(i);
+  }
+  int type(std::size_t i) const { return sqlite3_column_type(stmt_, column(i)); }
+  [[noreturn]] void mismatch(std::size_t i, const char* wanted) const {
+    static const char* const kNames[] = {"?", "an integer", "a real", "text", "a blob", "NULL"};
+    const int t = type(i);
+    throw Error(ErrorCode::other, "column " + std::to_string(i) + " is " +
+                                      kNames[t >= 1 && t <= 5 ? t : 0] + ", expected " + wanted);
+  }
+
+  sqlite3_stmt* stmt_;
+  std::size_t columns_;
+};
+
 struct StringHash {
   using is_transparent = void;  // find() by string_view without a copy
   std::size_t operator()(std::string_view s) const noexcept {
@@ -246,9 +297,12 @@ class SqliteConnection final : public Backend {
   SqliteConnection(const std::string& path, int busy_timeout_ms, std::shared_ptr<WriteGate> gate)
       : gate_(std::move(gate)),
         path_(path),
-        // The bare constructor opens read-only: ask for read-write and create.
-        db_(open_checked(path, *gate_), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-            busy_timeout_ms) {
+        // The bare constructor opens read-only: ask for read-write and
+        // create. NOMUTEX: the pool gives a connection to one thread at a
+        // time, so the mutex Debian's serialized build takes around every
+        // call (three per column of every row read) guards nothing.
+        db_(open_checked(path, *gate_),
+            SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, busy_timeout_ms) {
     if (path_ != ":memory:" && !gate_->same_file(path_)) throw file_gone(path_, *gate_);
     // Before the pragmas: switching to WAL takes a lock another process may
     // hold for a moment.
@@ -299,15 +353,8 @@ class SqliteConnection final : public Backend {
   }
 
   Rows query(const Query& q, const Params& p) override {
-    sqlite3_stmt* stmt = statement(q);
-    // Before `use`, so the gate is given back only after the reset has ended
-    // the statement's own transaction (INSERT ... RETURNING runs here too).
-    const WriteScope write(*this, writes(stmt));
-    StatementUse use(stmt);
-    bind(stmt, q, p);
     Rows rows;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    each_row(q, p, [&](sqlite3_stmt* stmt) {
       // Asked per row, not cached: SQLite re-prepares a statement after a
       // schema change, and "SELECT *" may then have more columns.
       const int columns = sqlite3_column_count(stmt);
@@ -315,9 +362,12 @@ class SqliteConnection final : public Backend {
       values.reserve(static_cast<std::size_t>(columns));
       for (int i = 0; i < columns; ++i) values.push_back(read_column(stmt, i));
       rows.emplace_back(std::move(values));
-    }
-    if (rc != SQLITE_DONE) throw engine_error(q, rc);
+    });
     return rows;
+  }
+
+  void query_each(const Query& q, const Params& p, const RowVisitor& visit) override {
+    each_row(q, p, [&](sqlite3_stmt* stmt) { visit(SqliteRow(stmt)); });
   }
 
   std::int64_t execute(const Query& q, const Params& p) override {
@@ -440,6 +490,20 @@ class SqliteConnection final : public Backend {
     if (!holds_gate_) return;
     holds_gate_ = false;
     gate_->release();
+  }
+
+  /// Runs a query, calling `per_row(stmt)` on each row it steps to.
+  template <class PerRow>
+  void each_row(const Query& q, const Params& p, PerRow per_row) {
+    sqlite3_stmt* stmt = statement(q);
+    // Before `use`, so the gate is given back only after the reset has ended
+    // the statement's own transaction (INSERT ... RETURNING runs here too).
+    const WriteScope write(*this, writes(stmt));
+    StatementUse use(stmt);
+    bind(stmt, q, p);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) per_row(stmt);
+    if (rc != SQLITE_DONE) throw engine_error(q, rc);
   }
 
   // Prepared once per connection and SQL text, then reused.
@@ -600,6 +664,14 @@ std::string translate_placeholders(std::string_view sql) {
 }
 
 std::unique_ptr<Pool> open_sqlite(const std::string& path, const PoolOptions& options) {
+  // SQLite counts every allocation under one process-wide mutex, for
+  // statistics nothing here reads. Settable only before SQLite is first
+  // used; later calls fail harmlessly.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   if (path != ":memory:") {
     // SQLite's own message here is only "unable to open database file".
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();

@@ -274,15 +274,27 @@ TEST_CASE("rooms booking_from_json: unknown fields are named, read-only ones ref
 }
 
 TEST_CASE("rooms to_json: a room and a booking as clients see them", "[rooms][model]") {
-  const Room room{3, "Ada", 8, std::nullopt, "2026-03-01T09:00:00Z", "2026-03-01T09:05:00Z"};
+  const Room room{
+      3, "Ada", 8, std::nullopt, at("2026-03-01T09:00:00Z"), at("2026-03-01T09:05:00Z")};
+  CHECK(core::json_of(room) ==
+        R"({"id":3,"name":"Ada","capacity":8,"location":null,)"
+        R"("created_at":"2026-03-01T09:00:00Z","updated_at":"2026-03-01T09:05:00Z"})");
   const auto r = to_json(room);
   CHECK(r.at("id") == 3);
   CHECK(r.at("name") == "Ada");
   CHECK(r.at("location").is_null());
   CHECK(r.at("updated_at") == "2026-03-01T09:05:00Z");
 
-  const Booking b{
-      5, 3, 7, "Planning", "2026-03-01T09:00:00Z", "2026-03-01T10:00:00Z", "2026-02-01T00:00:00Z"};
+  const Booking b{5,
+                  3,
+                  7,
+                  "Planning",
+                  at("2026-03-01T09:00:00Z"),
+                  at("2026-03-01T10:00:00Z"),
+                  at("2026-02-01T00:00:00Z")};
+  CHECK(core::json_of(b) ==
+        R"({"id":5,"room_id":3,"user_id":7,"title":"Planning","starts_at":"2026-03-01T09:00:00Z",)"
+        R"("ends_at":"2026-03-01T10:00:00Z","created_at":"2026-02-01T00:00:00Z"})");
   const auto j = to_json(b);
   CHECK(j.at("room_id") == 3);
   CHECK(j.at("user_id") == 7);

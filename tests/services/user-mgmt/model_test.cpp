@@ -253,7 +253,17 @@ TEST_CASE(
 }
 
 TEST_CASE("user_mgmt to_json: exactly the six members of a user", "[user-mgmt][model]") {
-  const User u{7, "ada", "Ada", "Lovelace", "2026-01-02T03:04:05Z", "2026-02-03T04:05:06Z"};
+  std::string why;
+  const User u{7,
+               "ada",
+               "Ada",
+               "Lovelace",
+               *core::parse_rfc3339("2026-01-02T03:04:05Z", why),
+               *core::parse_rfc3339("2026-02-03T04:05:06Z", why)};
+  // The bytes of the answer, members in this order, no spaces.
+  CHECK(core::json_of(u) ==
+        R"({"id":7,"username":"ada","firstname":"Ada","lastname":"Lovelace",)"
+        R"("created_at":"2026-01-02T03:04:05Z","updated_at":"2026-02-03T04:05:06Z"})");
   const auto j = to_json(u);
   std::set<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.insert(key);

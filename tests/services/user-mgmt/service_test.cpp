@@ -45,7 +45,7 @@ TEST_CASE("user_mgmt service: create, then get and find by id or username",
   UserService service(db.pool());
   const auto ada = service.create({"ada", "Ada", "Lovelace"});
   CHECK(ada.id > 0);
-  CHECK(std::regex_match(ada.created_at, kRfc3339));
+  CHECK(std::regex_match(core::format_rfc3339(ada.created_at), kRfc3339));
   CHECK(ada.updated_at == ada.created_at);
 
   const auto got = service.get(ada.id);
@@ -211,7 +211,7 @@ TEST_CASE("user_mgmt service: replace sets every field and keeps created_at",
   CHECK(after->firstname == "Augusta");
   CHECK(after->lastname == "King");
   CHECK(after->created_at == ada.created_at);
-  CHECK(std::regex_match(after->updated_at, kRfc3339));
+  CHECK(std::regex_match(core::format_rfc3339(after->updated_at), kRfc3339));
   CHECK(after->updated_at >= after->created_at);
   CHECK(service.get(ada.id)->username == "countess");
 

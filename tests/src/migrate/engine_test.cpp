@@ -149,6 +149,9 @@ class HookedPool : public db::Pool {
     Conn(Lease inner, std::function<void()>& on_begin)
         : inner_(std::move(inner)), on_begin_(on_begin) {}
     db::Rows query(const db::Query& q, const db::Params& p) override { return inner_->query(q, p); }
+    void query_each(const db::Query& q, const db::Params& p, const db::RowVisitor& visit) override {
+      inner_->query_each(q, p, visit);
+    }
     std::int64_t execute(const db::Query& q, const db::Params& p) override {
       return inner_->execute(q, p);
     }
