@@ -51,9 +51,10 @@ UserCheckFailed::UserCheckFailed(std::int64_t user_id, const core::Error& failur
 
 Room RoomService::create(const RoomFields& fields) {
   validate(fields);
-  auto conn = pool_.acquire();
   try {
-    return RoomRepository(*conn).insert(fields, core::now());
+    return db::transact(pool_, [&](db::Connection& conn) {
+      return RoomRepository(conn).insert(fields, core::now());
+    });
   } catch (const db::Error& e) {
     rethrow_taken(e, fields.name);
   }
@@ -215,8 +216,8 @@ std::vector<Booking> RoomService::bookings(const BookingQuery& q) {
 }
 
 bool RoomService::cancel(std::int64_t booking_id) {
-  auto conn = pool_.acquire();
-  return RoomRepository(*conn).remove_booking(booking_id);
+  return db::transact(
+      pool_, [&](db::Connection& conn) { return RoomRepository(conn).remove_booking(booking_id); });
 }
 
 }  // namespace roombook::rooms

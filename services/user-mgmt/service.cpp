@@ -21,9 +21,10 @@ namespace {
 
 User UserService::create(const UserFields& fields) {
   validate(fields);
-  auto conn = pool_.acquire();
   try {
-    return UserRepository(*conn).insert(fields, core::now());
+    return db::transact(pool_, [&](db::Connection& conn) {
+      return UserRepository(conn).insert(fields, core::now());
+    });
   } catch (const db::Error& e) {
     rethrow_taken(e, fields.username);
   }
@@ -93,8 +94,7 @@ std::optional<User> UserService::update(std::int64_t id, const std::optional<std
 }
 
 bool UserService::remove(std::int64_t id) {
-  auto conn = pool_.acquire();
-  return UserRepository(*conn).remove(id);
+  return db::transact(pool_, [&](db::Connection& conn) { return UserRepository(conn).remove(id); });
 }
 
 }  // namespace roombook::user_mgmt

@@ -116,6 +116,113 @@ void Transaction::commit() {
   conn_ = nullptr;
 }
 
+// Transactions of services ---------------------------------------------------
+
+void Pool::transact(const std::function<void(Connection&)>& work) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto conn = acquire();
+      auto tx = conn->begin();
+      work(*conn);
+      tx.commit();
+      return;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::serialization) throw;
+      if (attempt == kTransactionAttempts) {
+        throw Error(ErrorCode::busy, std::string(e.what()) + " (tried " +
+                                         std::to_string(kTransactionAttempts) + " times)");
+      }
+    }
+  }
+}
+
+namespace {
+
+const Query kSavepoint{"savepoint", "SAVEPOINT roombook_work"};
+const Query kRelease{"release", "RELEASE roombook_work"};
+const Query kRollbackTo{"rollback_to", "ROLLBACK TO roombook_work"};
+
+thread_local CommitGroup* t_group = nullptr;
+thread_local std::uint64_t t_joined = 0;
+
+}  // namespace
+
+/// One pool's share of a group: a connection inside its write transaction.
+struct CommitGroup::Batch {
+  explicit Batch(Pool& p) : pool(&p), lease(p.acquire()), tx(lease->begin()) {}
+  Pool* pool;
+  Pool::Lease lease;
+  Transaction tx;
+  /// Set when a work's failure took the whole transaction with it (SQLite
+  /// rolls back by itself on a full disk or an I/O error).
+  std::optional<Error> broken;
+};
+
+CommitGroup::CommitGroup() : outer_(t_group) { t_group = this; }
+
+CommitGroup::~CommitGroup() {
+  batches_.clear();  // each Transaction rolls back what it holds
+  t_group = outer_;
+}
+
+std::uint64_t CommitGroup::joined() { return t_joined; }
+
+CommitGroup* CommitGroup::current() { return t_group; }
+
+void CommitGroup::run(Pool& pool, const std::function<void(Connection&)>& work) {
+  Batch* batch = nullptr;
+  for (const auto& b : batches_) {
+    if (b->pool == &pool) batch = b.get();
+  }
+  if (batch == nullptr) batch = batches_.emplace_back(std::make_unique<Batch>(pool)).get();
+  if (batch->broken) throw *batch->broken;
+  Connection& conn = *batch->lease;
+  conn.execute(kSavepoint);
+  try {
+    work(conn);
+  } catch (...) {
+    const std::exception_ptr failure = std::current_exception();
+    // Undo this work alone; the others' writes stay in the transaction.
+    try {
+      conn.execute(kRollbackTo);
+      conn.execute(kRelease);
+    } catch (const Error& undo) {
+      // The transaction is gone: report why, the work's error if it is one.
+      try {
+        std::rethrow_exception(failure);
+      } catch (const Error& e) {
+        batch->broken = e;
+      } catch (...) {
+        batch->broken = undo;
+      }
+    }
+    throw;
+  }
+  try {
+    conn.execute(kRelease);
+  } catch (const Error& e) {
+    batch->broken = e;
+    throw;
+  }
+  ++pending_;
+  ++t_joined;
+}
+
+void CommitGroup::commit() {
+  std::optional<Error> failure;
+  for (const auto& b : batches_) {
+    try {
+      if (b->broken) throw *b->broken;
+      b->tx.commit();
+    } catch (const Error& e) {
+      if (!failure) failure = e;
+    }
+  }
+  batches_.clear();
+  pending_ = 0;
+  if (failure) throw *failure;
+}
+
 // URLs --------------------------------------------------------------------
 
 std::optional<Url> parse_url(const std::string& url, std::string& why) {

@@ -201,6 +201,9 @@ class Pool {
   /// pool's acquire timeout it throws db::Error(busy).
   virtual Lease acquire() = 0;
   virtual Dialect dialect() const = 0;
+  /// Runs `work` in one write transaction: see db::transact(), which is how
+  /// services call it.
+  virtual void transact(const std::function<void(Connection&)>& work);
 
  protected:
   virtual void release(std::unique_ptr<Connection> conn) noexcept = 0;
@@ -211,34 +214,65 @@ class Pool {
 constexpr int kTransactionAttempts = 4;
 
 /// Runs `work(connection)` in one write transaction and commits what it
-/// did; whatever it throws rolls it back. The one way services write more
-/// than one statement, so that the data layer may run the work again: when
-/// PostgreSQL reports a serialization failure or a deadlock, the whole work
-/// runs again, up to kTransactionAttempts times, then fails as busy (503).
+/// did; whatever it throws rolls it back. The one way services write, so
+/// that the data layer decides how the work runs:
+/// - when PostgreSQL reports a serialization failure or a deadlock, the
+///   whole work runs again, up to kTransactionAttempts times, then fails
+///   as busy (503);
+/// - on SQLite, inside a CommitGroup, it joins the group's transaction.
 template <class Work>
 auto transact(Pool& pool, Work work) -> decltype(work(std::declval<Connection&>())) {
-  for (int attempt = 1;; ++attempt) {
-    try {
-      auto conn = pool.acquire();
-      auto tx = conn->begin();
-      if constexpr (std::is_void_v<decltype(work(*conn))>) {
-        work(*conn);
-        tx.commit();
-        return;
-      } else {
-        auto result = work(*conn);
-        tx.commit();
-        return result;
-      }
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::serialization) throw;
-      if (attempt == kTransactionAttempts) {
-        throw Error(ErrorCode::busy, std::string(e.what()) + " (tried " +
-                                         std::to_string(kTransactionAttempts) + " times)");
-      }
-    }
+  using Result = decltype(work(std::declval<Connection&>()));
+  if constexpr (std::is_void_v<Result>) {
+    pool.transact([&](Connection& conn) { work(conn); });
+  } else {
+    std::optional<Result> result;
+    pool.transact([&](Connection& conn) { result.emplace(work(conn)); });
+    return std::move(*result);
   }
 }
+
+/// Group commit on SQLite. While a CommitGroup is open on a thread, every
+/// transact() that thread makes on a SQLite pool runs inside one write
+/// transaction of that pool, each work in a SAVEPOINT of its own, so that
+/// one work's failure undoes its own writes and nobody else's; commit()
+/// commits them all at once, which costs SQLite one commit instead of one
+/// per work. Whoever answers for a work that joined (joined() moved) must
+/// wait for commit() to succeed: until then it is not stored. A failed
+/// commit throws, and none of the joined works is stored. PostgreSQL pools
+/// ignore the group.
+///
+/// The group holds the SQLite write lock from the first work that joins
+/// until commit(): meanwhile the thread must write through transact() only
+/// (a write on another connection of the pool fails at once rather than
+/// wait for a lock its own thread holds).
+class CommitGroup {
+ public:
+  CommitGroup();
+  /// Rolls back what was not committed.
+  ~CommitGroup();
+  CommitGroup(const CommitGroup&) = delete;
+  CommitGroup& operator=(const CommitGroup&) = delete;
+
+  /// Works that joined a group on this thread, ever: read it before and
+  /// after running something to tell whether that joined.
+  static std::uint64_t joined();
+  /// The group open on this thread, if any.
+  static CommitGroup* current();
+  /// Works joined since the last commit().
+  std::size_t pending() const noexcept { return pending_; }
+  /// Commits what joined; the group stays open, empty. Throws db::Error.
+  void commit();
+
+  /// For the pools: runs `work` in the group's transaction on `pool`.
+  void run(Pool& pool, const std::function<void(Connection&)>& work);
+
+ private:
+  struct Batch;
+  std::vector<std::unique_ptr<Batch>> batches_;
+  std::size_t pending_ = 0;
+  CommitGroup* outer_;
+};
 
 /// Reads a record, changes it and writes it back, in one transaction, so
 /// that two concurrent changes cannot lose each other's: `read(conn)` gives

@@ -76,6 +76,18 @@ class BackendPool final : public Pool {
 
   Dialect dialect() const override { return dialect_; }
 
+  void transact(const std::function<void(Connection&)>& work) override {
+    // SQLite commits in groups where the caller opened one; PostgreSQL
+    // takes concurrent writers as they come, each in its own transaction.
+    // A pool of one connection (sqlite::memory:) cannot spare it for a
+    // whole group while the same thread reads.
+    if (dialect_ == Dialect::sqlite && max_ > 1 && CommitGroup::current() != nullptr) {
+      CommitGroup::current()->run(*this, work);
+    } else {
+      Pool::transact(work);
+    }
+  }
+
  protected:
   void release(std::unique_ptr<Connection> conn) noexcept override {
     // Only our factory makes the connections this pool hands out.

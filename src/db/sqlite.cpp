@@ -103,7 +103,16 @@ class WriteGate {
   bool acquire() {
     std::unique_lock lock(mutex_);
     const std::thread::id me = std::this_thread::get_id();
-    if (held_ && owner_ == me) return false;
+    if (held_ && owner_ == me) {
+      // A CommitGroup of this thread holds the write lock until its commit:
+      // SQLite's busy timeout would only pass, then fail.
+      if (CommitGroup::current() != nullptr) {
+        throw Error(ErrorCode::other,
+                    "a write outside db::transact() while this thread's commit group holds the "
+                    "write lock");
+      }
+      return false;
+    }
     freed_.wait(lock, [&] { return !held_; });
     held_ = true;
     owner_ = me;

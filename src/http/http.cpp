@@ -286,7 +286,7 @@ std::string api_remedy(const std::optional<core::Remedy>& remedy) {
 
 /// Every outcome of a handler or middleware as a Response: the one place
 /// that words errors for HTTP clients.
-Response answer_error(std::exception_ptr error, const Request& request) {
+Response answer_error(std::exception_ptr error, const std::string& where) {
   try {
     std::rethrow_exception(error);
   } catch (const Error& e) {
@@ -296,8 +296,7 @@ Response answer_error(std::exception_ptr error, const Request& request) {
     if (!e.field().empty()) extra["field"] = e.field();
     if (!e.cause().empty()) {
       // Where another service lives and how it failed is for the log.
-      log::get("http")->warn("{} {}: {}: {}", to_string(request.method), request.path, e.what(),
-                             e.cause());
+      log::get("http")->warn("{}: {}: {}", where, e.what(), e.cause());
     }
     auto response =
         Response::problem(status_of(e.kind()), e.what() + api_remedy(e.remedy()), extra);
@@ -310,42 +309,44 @@ Response answer_error(std::exception_ptr error, const Request& request) {
     // The engine's message may show SQL and schema: log it, never send it.
     switch (e.code()) {
       case db::ErrorCode::constraint:
-        log::get("http")->info("{} {}: constraint: {}", to_string(request.method), request.path,
-                               e.what());
+        log::get("http")->info("{}: constraint: {}", where, e.what());
         return Response::problem(409, "the request conflicts with the data already stored");
       case db::ErrorCode::busy:
-        log::get("http")->warn("{} {}: database busy: {}", to_string(request.method), request.path,
-                               e.what());
+        log::get("http")->warn("{}: database busy: {}", where, e.what());
         return Response::problem(503, "the database is busy; retry shortly")
             .header("Retry-After", "1");
       case db::ErrorCode::connection:
-        log::get("http")->error("{} {}: database unavailable: {}", to_string(request.method),
-                                request.path, e.what());
+        log::get("http")->error("{}: database unavailable: {}", where, e.what());
         // Not "nothing was changed": a connection lost during COMMIT leaves
         // that unknown.
         return Response::problem(503, "the database is unavailable; retry shortly")
             .header("Retry-After", "1");
       case db::ErrorCode::full:
-        log::get("http")->error("{} {}: storage full: {}", to_string(request.method), request.path,
-                                e.what());
+        log::get("http")->error("{}: storage full: {}", where, e.what());
         return Response::problem(507,
                                  "the server's storage is full; nothing was changed, retry "
                                  "later")
             .header("Retry-After", "30");
       default:
-        log::get("http")->error("{} {}: database error: {}", to_string(request.method),
-                                request.path, e.what());
+        log::get("http")->error("{}: database error: {}", where, e.what());
         return Response::problem(500, "internal error; the server log has the details");
     }
   } catch (const std::exception& e) {
-    log::get("http")->error("{} {}: unhandled exception: {}", to_string(request.method),
-                            request.path, e.what());
+    log::get("http")->error("{}: unhandled exception: {}", where, e.what());
     return Response::problem(500, "internal error; the server log has the details");
   } catch (...) {
-    log::get("http")->error("{} {}: unhandled exception", to_string(request.method), request.path);
+    log::get("http")->error("{}: unhandled exception", where);
     return Response::problem(500, "internal error; the server log has the details");
   }
 }
+
+}  // namespace
+
+Response failure_response(std::exception_ptr error, const std::string& where) {
+  return answer_error(std::move(error), where);
+}
+
+namespace {
 
 /// The route itself: 404 and 405 when there is none.
 Response run_route(Router::Match& match, Request& request) {
@@ -378,7 +379,8 @@ Response handle(const std::vector<Middleware>& chain, Router::Match match, Reque
       const Next next = [&, i](Request& inner) { return stage(i + 1, inner); };
       return chain[i](r, next);
     } catch (...) {
-      return answer_error(std::current_exception(), r);
+      return answer_error(std::current_exception(),
+                          std::string(to_string(r.method)) + " " + r.path);
     }
   };
   return stage(0, request);

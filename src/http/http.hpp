@@ -196,6 +196,9 @@ std::vector<Middleware> standard_middleware(const std::string& service_name);
 /// logged and never sent). The server calls it with the match it used to
 /// choose the thread.
 Response handle(const std::vector<Middleware>& chain, Router::Match match, Request& request);
+/// The answer to a failure outside any handler (a group commit's), worded
+/// as handle() words a handler's; `where` names it in the log.
+Response failure_response(std::exception_ptr error, const std::string& where);
 /// The same without middleware, after matching, with the body's size checked
 /// (413): for tests.
 Response handle(const Router& router, Request& request, std::size_t max_body_bytes);

@@ -25,13 +25,16 @@
 // requests in a row were measured under wrk, and p99 latencies of seconds).
 // So input is only buffered as it is read, and the worker handles the
 // connections that got some once the whole epoll round has been read, each
-// for at most kRequestsPerTurn requests before the next one's turn. Whoever handles a connection's
+// for at most kRequestsPerTurn requests; one that has more waits for the
+// next epoll round, behind those whose input that round reads. Whoever handles a connection's
 // request is its only writer at that moment; the connection's mutex guards its state and the
 // validity of its socket (see Connection::gone).
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +43,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_set>
 
@@ -49,6 +53,7 @@
 #include <pistache/transport.h>
 
 #include "core/text.hpp"
+#include "db/db.hpp"
 #include "http/http.hpp"
 #include "http/wire.hpp"
 #include "log/log.hpp"
@@ -201,6 +206,9 @@ struct Connection : std::enable_shared_from_this<Connection> {
   bool busy = false;
   /// Waiting in its worker's list for a turn (see "Turns" above).
   bool scheduled = false;
+  /// Responses its worker holds back until the round's writes are
+  /// committed (see Round); whatever it answers after them waits too.
+  int held = 0;
   /// The last response is written or being written; input is dropped.
   bool closing = false;
   bool write_shut = false;
@@ -340,9 +348,84 @@ Request to_request(wire::RawRequest& raw, Method method, const std::string& peer
   return out;
 }
 
-/// Writes a response. With `keep` false, the connection closes after it.
+/// A worker's round of turns (see "Turns" above) is one group commit on
+/// SQLite (db::CommitGroup): the writes of its requests are committed
+/// together when it ends, and the answers to them are held back until then,
+/// with anything their connections answer after them.
+struct Round {
+  struct Held {
+    std::shared_ptr<Connection> conn;
+    std::string bytes;
+    bool joined = false;  ///< answers for work of the group: void if it fails
+    // To answer again if the commit fails.
+    std::string request_id;
+    bool keep = true;
+    bool head = false;
+
+    /// Bytes that answer for no work of the group.
+    static Held plain(std::string bytes) {
+      Held h;
+      h.bytes = std::move(bytes);
+      return h;
+    }
+  };
+
+  db::CommitGroup group;
+  std::vector<Held> held;
+};
+
+// Writes that have joined the group before it is committed mid-round: the
+// write lock is not held for longer, nor answers held back for more.
+constexpr std::size_t kMaxGroupedWrites = 64;
+
+/// Sends bytes to the client, or holds them in the round: when they answer
+/// for work of its group, or when the connection has answers held already.
+void send_or_hold(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock,
+                  State& state, Round* round, Round::Held held) {
+  if (round != nullptr && (held.joined || conn->held > 0)) {
+    ++conn->held;
+    held.conn = conn;
+    round->held.push_back(std::move(held));
+    return;
+  }
+  write_locked(conn, lock, std::move(held.bytes), state);
+}
+
+/// Commits the round's group and sends what it held back. If the commit
+/// fails, none of its writes is stored, and each answer that claimed one
+/// is replaced by the failure's problem document.
+void settle(Round& round, State& state) {
+  std::string failure_detail;
+  std::optional<Response> failure;
+  const std::size_t writes = round.group.pending();
+  try {
+    round.group.commit();
+  } catch (...) {
+    failure = failure_response(std::current_exception(), "group commit");
+    state.log->error("a group commit of {} writes failed: its answers are replaced with {}", writes,
+                     failure->status);
+  }
+  std::vector<Round::Held> held;
+  held.swap(round.held);
+  for (auto& h : held) {
+    std::unique_lock lock(h.conn->mutex);
+    --h.conn->held;
+    if (failure && h.joined) {
+      Response answer = *failure;
+      answer.header("X-Request-Id", h.request_id);
+      h.bytes.clear();
+      wire::write_response(h.bytes, answer.status, answer.headers, answer.content_type, answer.body,
+                           h.keep, h.head);
+    }
+    write_locked(h.conn, lock, std::move(h.bytes), state);
+  }
+}
+
+/// Writes a response, or holds it in the round (see send_or_hold). With
+/// `keep` false, the connection closes after it.
 void respond(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mutex>& lock,
-             State& state, Response& response, bool keep, bool head, const std::string& path) {
+             State& state, Response& response, bool keep, bool head, const std::string& path,
+             Round* round = nullptr, bool joined = false, const std::string& request_id = {}) {
   Connection& c = *conn;
   std::string bytes;
   std::vector<std::string> dropped;
@@ -356,7 +439,8 @@ void respond(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mute
     c.closing = true;
     c.closing_since = Clock::now();
   }
-  write_locked(conn, lock, std::move(bytes), state);
+  send_or_hold(conn, lock, state, round,
+               {nullptr, std::move(bytes), joined, request_id, keep, head});
 }
 
 /// A fixed answer that still goes through the middleware (request id,
@@ -377,8 +461,10 @@ const Handler kBusy = [](const Request&) {
 /// Handles the connection's complete requests in order, until one is
 /// offloaded, none is left or `budget` of them are done (0: no limit). The
 /// caller has set c.busy; this clears it. True if it stopped for the
-/// budget, with requests perhaps left.
-bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker, int budget = 0) {
+/// budget, with requests perhaps left. With a `round`, the writes join its
+/// group and their answers wait for it.
+bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker, int budget = 0,
+           Round* round = nullptr) {
   Connection& c = *conn;
   std::unique_lock lock(c.mutex);
   for (int handled = 0;; ++handled) {
@@ -399,7 +485,9 @@ bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
           c.head_done_seen = true;
           c.head_done = Clock::now();
         }
-        if (c.parser.take_continue()) write_locked(conn, lock, std::string(wire::kContinue), state);
+        if (c.parser.take_continue()) {
+          send_or_hold(conn, lock, state, round, Round::Held::plain(std::string(wire::kContinue)));
+        }
       }
       c.busy = false;
       return false;
@@ -409,7 +497,8 @@ bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
                       failure.detail);
       c.closing = true;
       c.closing_since = Clock::now();
-      write_locked(conn, lock, problem_bytes(failure.status, failure.detail), state);
+      send_or_hold(conn, lock, state, round,
+                   Round::Held::plain(problem_bytes(failure.status, failure.detail)));
       c.busy = false;
       return false;
     }
@@ -434,6 +523,9 @@ bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
     auto match =
         state.draining ? answering(kDraining) : state.router->match(*method, request->path);
     if (match.handler != nullptr && match.dispatch == Dispatch::offload && on_worker) {
+      // The offload thread answers at once: what this connection has held
+      // back goes first.
+      if (round != nullptr && c.held > 0) settle(*round, state);
       // Off the worker: this connection's later requests wait in its parser,
       // and the offload thread goes on with them.
       const bool submitted =
@@ -449,9 +541,12 @@ bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
       if (submitted) return false;  // busy stays set until that thread is done
       match = answering(kBusy);
     }
+    const auto joined_before = db::CommitGroup::joined();
     auto response = handle(state.middleware, std::move(match), *request);
+    const bool joined = db::CommitGroup::joined() != joined_before;
     lock.lock();
-    respond(conn, lock, state, response, keep, head, request->path);
+    respond(conn, lock, state, response, keep, head, request->path, round, joined,
+            request->context.request_id);
     --state.in_flight;
   }
 }
@@ -585,28 +680,34 @@ class Glue final : public P::Tcp::Handler {
     drive(conn, *state_, true);
   }
 
-  /// Gives each connection that got input in this epoll round its turns,
-  /// in the order its input came, until none has a complete request left.
-  void take_turns() {
-    while (!waiting_.empty()) {
-      std::vector<std::shared_ptr<Connection>> round;
-      round.swap(waiting_);
-      for (auto& conn : round) {
-        {
-          std::lock_guard lock(conn->mutex);
-          conn->scheduled = false;
-          if (conn->busy) continue;  // an offload thread has it, and reads on
-          conn->busy = true;
-        }
-        if (drive(conn, *state_, true, kRequestsPerTurn)) {
-          std::lock_guard lock(conn->mutex);
-          if (!conn->busy && !conn->scheduled) {
-            conn->scheduled = true;
-            waiting_.push_back(conn);  // after the others of this round
-          }
+  /// Gives each connection that got input in this epoll round one turn,
+  /// in the order its input came, as one round (see Round). True if some
+  /// still have complete requests: they go first in the next epoll round,
+  /// after whatever input that round reads.
+  bool take_turns() {
+    if (waiting_.empty()) return false;
+    Round round;
+    std::vector<std::shared_ptr<Connection>> turns;
+    turns.swap(waiting_);
+    for (auto& conn : turns) {
+      {
+        std::lock_guard lock(conn->mutex);
+        conn->scheduled = false;
+        if (conn->busy) continue;  // an offload thread has it, and reads on
+        conn->busy = true;
+      }
+      const bool more = drive(conn, *state_, true, kRequestsPerTurn, &round);
+      if (round.group.pending() >= kMaxGroupedWrites) settle(round, *state_);
+      if (more) {
+        std::lock_guard lock(conn->mutex);
+        if (!conn->busy && !conn->scheduled) {
+          conn->scheduled = true;
+          waiting_.push_back(conn);
         }
       }
     }
+    settle(round, *state_);
+    return !waiting_.empty();
   }
 
  private:
@@ -621,14 +722,39 @@ class Glue final : public P::Tcp::Handler {
 };
 
 /// Pistache's transport, with the connections' turns taken once its epoll
-/// round has been read (see "Turns" above).
+/// round has been read (see "Turns" above). Connections left with requests
+/// after their turn wake the worker again through an eventfd of its own, so
+/// that the next epoll round first reads what others sent meanwhile.
 class Transport final : public P::Tcp::Transport {
  public:
   explicit Transport(const std::shared_ptr<Glue>& glue) : P::Tcp::Transport(glue), glue_(glue) {}
+  ~Transport() override {
+    if (wake_ >= 0) ::close(wake_);
+  }
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  void registerPoller(P::Polling::Epoll& poller) override {
+    P::Tcp::Transport::registerPoller(poller);
+    wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    // Pistache's own onReady passes over a tag it does not know.
+    poller.addFd(wake_, P::Flags<P::Polling::NotifyOn>(P::Polling::NotifyOn::Read),
+                 P::Polling::Tag(static_cast<std::uint64_t>(wake_)));
+  }
 
   void onReady(const P::Aio::FdSet& fds) override {
+    for (const auto& entry : fds) {
+      if (entry.getTag() == P::Polling::Tag(static_cast<std::uint64_t>(wake_))) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const auto n = ::read(wake_, &count, sizeof count);  // level-triggered
+      }
+    }
     P::Tcp::Transport::onReady(fds);
-    glue_->take_turns();
+    if (glue_->take_turns()) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
+    }
   }
 
   // Pistache clones the transport, and with it the handler, per worker.
@@ -638,6 +764,7 @@ class Transport final : public P::Tcp::Transport {
 
  private:
   std::shared_ptr<Glue> glue_;
+  int wake_ = -1;
 };
 
 }  // namespace

@@ -2,11 +2,15 @@
 // start-up checks, the multi-call link, crash durability and sharing the
 // database with the command line.
 
+#include <linux/sockios.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -78,6 +82,29 @@ struct Recorded {
     failed = true;
   }
 };
+
+/// Whether every thread of the process is stopped (SIGSTOP has taken hold).
+bool all_threads_stopped(pid_t pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'T') {
+      return false;
+    }
+  }
+  return !ec;
+}
+
+/// Bytes sent on a socket that its peer's kernel has not acknowledged yet.
+int unacknowledged(int fd) {
+  int pending = -1;
+  ::ioctl(fd, SIOCOUTQ, &pending);
+  return pending;
+}
 
 std::string describe(const Response& r) {
   return r.ok ? std::to_string(r.status) + " " + r.body : "no response: " + r.error;
@@ -269,8 +296,11 @@ TEST_CASE("e2e server: a client that keeps its worker busy does not hold up the 
   std::string burst;
   for (int i = 0; i < kPipelined; ++i) burst += post("busy" + std::to_string(i));
   REQUIRE(::kill(server.pid(), SIGSTOP) == 0);
+  REQUIRE(eventually([&] { return all_threads_stopped(server.pid()); }));
   send_all(busy, burst);
   send_all(other, post("other"));
+  // Everything sent has reached the server's side of both connections.
+  REQUIRE(eventually([&] { return unacknowledged(busy) == 0 && unacknowledged(other) == 0; }));
   REQUIRE(::kill(server.pid(), SIGCONT) == 0);
 
   const auto other_answers = answers_in(read_responses(other, 1));

@@ -362,3 +362,66 @@ TEST_CASE("user_mgmt service: concurrent patches of one user lose no update",
   CHECK(service.get(other.id)->firstname == "Other" + std::to_string(kRounds));
   CHECK_NOTHROW(validate({final_user->username, final_user->firstname, final_user->lastname}));
 }
+
+namespace {
+
+std::int64_t stored_users(db::Pool& pool) {
+  return pool.acquire()->query({"count", "SELECT COUNT(*) FROM users"}).at(0).integer(0);
+}
+
+}  // namespace
+
+TEST_CASE("user_mgmt service: in a commit group each write stands alone and is stored at commit",
+          "[user-mgmt][service][group]") {
+  MigratedDb db(4);  // a file: the group holds one connection, reads take another
+  UserService service(db.pool());
+  service.create({"ada", "Ada", "Lovelace"});
+  const bool grouped = db.pool().dialect() == db::Dialect::sqlite;
+  {
+    db::CommitGroup group;
+    const auto before = db::CommitGroup::joined();
+    const auto bob = service.create({"bob", "Bob", "Babbage"});
+    // A taken name fails on its own: the others' writes stay.
+    CHECK(error_of([&] {
+            service.create({"ada", "Ada", "Again"});
+          }).kind() == core::ErrorKind::conflict);
+    const auto carol = service.create({"carol", "Carol", "Shaw"});
+    CHECK(carol.id > bob.id);
+    if (grouped) {
+      CHECK(db::CommitGroup::joined() == before + 2);
+      CHECK(group.pending() == 2);
+      // Not stored yet: another connection sees only what was committed.
+      CHECK(stored_users(db.pool()) == 1);
+      // A write beside the group, not through transact(), fails at once
+      // rather than wait for the lock its own thread holds.
+      auto other = db.pool().acquire();
+      CHECK_THROWS_AS(other->execute({"raw", "DELETE FROM users WHERE username = 'ada'"}),
+                      db::Error);
+    } else {
+      // PostgreSQL commits each transaction as it comes.
+      CHECK(group.pending() == 0);
+      CHECK(stored_users(db.pool()) == 3);
+    }
+    group.commit();
+    CHECK(group.pending() == 0);
+  }
+  CHECK(stored_users(db.pool()) == 3);
+  CHECK(service.find("ada"));
+  CHECK(service.find("bob"));
+  CHECK(service.find("carol"));
+}
+
+TEST_CASE("user_mgmt service: a commit group that is not committed stores nothing on SQLite",
+          "[user-mgmt][service][group]") {
+  MigratedDb db(4);
+  UserService service(db.pool());
+  {
+    db::CommitGroup group;
+    service.create({"bob", "Bob", "Babbage"});
+    service.remove(service.create({"carol", "Carol", "Shaw"}).id);
+  }  // gone without commit(): a failed round, say
+  const auto expected = db.pool().dialect() == db::Dialect::sqlite ? 0 : 1;
+  CHECK(stored_users(db.pool()) == expected);
+  // The write lock is free again.
+  CHECK(service.create({"dave", "Dave", "Cutler"}).id > 0);
+}
