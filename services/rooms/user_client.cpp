@@ -1,22 +1,48 @@
 #include "rooms/user_client.hpp"
 
+// Calls go through the table below, not curl's type-checking macros.
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
 #include "core/error.hpp"
+#include "core/shared_library.hpp"
 #include "core/url.hpp"
 
 namespace roombook::rooms {
 
 namespace {
 
-// libcurl must be initialised once per process before any thread uses it.
-void global_init() {
-  static const bool done = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return true;
+// libcurl, loaded by the first UserClient (see core/shared_library.hpp):
+// user-mgmt and the admin commands never map it, nor the thirty libraries
+// it brings.
+// clang-format off
+#define ROOMBOOK_LIBCURL(X) \
+  X(curl_global_init) X(curl_easy_cleanup) X(curl_easy_init) X(curl_slist_append) \
+  X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo) X(curl_slist_free_all) \
+  X(curl_easy_strerror)
+// clang-format on
+
+struct LibCurl {
+#define ROOMBOOK_MEMBER(name) decltype(&::name) name;
+  ROOMBOOK_LIBCURL(ROOMBOOK_MEMBER)
+#undef ROOMBOOK_MEMBER
+};
+
+/// Loaded, and initialised once per process before any thread uses it, as
+/// libcurl requires. Throws std::runtime_error when it cannot be loaded.
+const LibCurl& libcurl() {
+  static const LibCurl api = [] {
+    static const core::SharedLibrary library("libcurl.so.4", "libcurl4");
+    LibCurl loaded{};
+#define ROOMBOOK_LOAD(name) loaded.name = library.symbol<decltype(&::name)>(#name);
+    ROOMBOOK_LIBCURL(ROOMBOOK_LOAD)
+#undef ROOMBOOK_LOAD
+    loaded.curl_global_init(CURL_GLOBAL_DEFAULT);
+    return loaded;
   }();
-  (void)done;
+  return api;
 }
+#undef ROOMBOOK_LIBCURL
 
 std::size_t discard(char* /*data*/, std::size_t size, std::size_t count, void* /*user*/) {
   return size * count;
@@ -32,11 +58,11 @@ UserClient::UserClient(const config::UserMgmtClient& settings)
                BreakerOptions{settings.breaker_failures, settings.breaker_cooldown}) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   shown_url_ = core::mask_url(base_url_);
-  global_init();
+  libcurl();
 }
 
 UserClient::~UserClient() {
-  for (auto* curl : idle_) curl_easy_cleanup(static_cast<CURL*>(curl));
+  for (auto* curl : idle_) libcurl().curl_easy_cleanup(static_cast<CURL*>(curl));
 }
 
 void* UserClient::take() {
@@ -48,7 +74,7 @@ void* UserClient::take() {
       return curl;
     }
   }
-  return curl_easy_init();
+  return libcurl().curl_easy_init();
 }
 
 void UserClient::give_back(void* curl) {
@@ -83,33 +109,35 @@ bool UserClient::ask(std::int64_t user_id, const std::string& request_id) {
   const std::string url = base_url_ + "/users/" + std::to_string(user_id);
   const std::string id_header = "X-Request-Id: " + request_id;
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/json");
-  if (!request_id.empty()) headers = curl_slist_append(headers, id_header.c_str());
+  headers = libcurl().curl_slist_append(headers, "Accept: application/json");
+  if (!request_id.empty()) headers = libcurl().curl_slist_append(headers, id_header.c_str());
 
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout_.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  libcurl().curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  libcurl().curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  libcurl().curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  libcurl().curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  libcurl().curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                             static_cast<long>(connect_timeout_.count()));
+  libcurl().curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
   // No signals from a multi-threaded server: timeouts must not use SIGALRM.
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  libcurl().curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  libcurl().curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
 
-  const CURLcode rc = curl_easy_perform(curl);
+  const CURLcode rc = libcurl().curl_easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  curl_slist_free_all(headers);
+  libcurl().curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  libcurl().curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  libcurl().curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  libcurl().curl_slist_free_all(headers);
   give_back(curl);
 
   if (rc != CURLE_OK) {
     // curl's message may quote the URL, password included.
-    throw core::Error(core::ErrorKind::unavailable,
-                      "user-mgmt at " + shown_url_ + " (USER_MGMT_URL) is unavailable: " +
-                          core::mask_url(error[0] ? std::string(error) : curl_easy_strerror(rc)));
+    throw core::Error(
+        core::ErrorKind::unavailable,
+        "user-mgmt at " + shown_url_ + " (USER_MGMT_URL) is unavailable: " +
+            core::mask_url(error[0] ? std::string(error) : libcurl().curl_easy_strerror(rc)));
   }
   if (status == 200) return true;
   if (status == 404) return false;

@@ -23,6 +23,7 @@
 
 #include <date/date.h>
 
+#include "core/shared_library.hpp"
 #include "core/time.hpp"
 #include "core/url.hpp"
 #include "db/backend.hpp"
@@ -31,6 +32,43 @@
 namespace roombook::db::detail {
 
 namespace {
+
+// libpq, loaded when a PostgreSQL URL is first used (see
+// core/shared_library.hpp): a process on SQLite never maps it.
+// clang-format off
+#define ROOMBOOK_LIBPQ(X) \
+  X(PQclear) X(PQconninfoFree) X(PQfreemem) X(PQconninfoParse) X(PQexecPrepared) \
+  X(PQprepare) X(PQexec) X(PQerrorMessage) X(PQstatus) X(PQresultErrorField) \
+  X(PQresultStatus) X(PQtransactionStatus) X(PQcmdStatus) X(PQsocket) X(PQconsumeInput) \
+  X(PQcmdTuples) X(PQntuples) X(PQnfields) X(PQfinish) X(PQsetClientEncoding) \
+  X(PQsetNoticeProcessor) X(PQconnectdb) X(PQftype) X(PQgetlength) X(PQgetvalue) \
+  X(PQgetisnull)
+// clang-format on
+
+struct LibPq {
+#define ROOMBOOK_MEMBER(name) decltype(&::name) name;
+  ROOMBOOK_LIBPQ(ROOMBOOK_MEMBER)
+#undef ROOMBOOK_MEMBER
+};
+
+/// Throws db::Error(connection) when libpq cannot be loaded; tried again on
+/// the next call.
+const LibPq& libpq() {
+  static const LibPq api = [] {
+    try {
+      static const core::SharedLibrary library("libpq.so.5", "libpq5");
+      LibPq loaded{};
+#define ROOMBOOK_LOAD(name) loaded.name = library.symbol<decltype(&::name)>(#name);
+      ROOMBOOK_LIBPQ(ROOMBOOK_LOAD)
+#undef ROOMBOOK_LOAD
+      return loaded;
+    } catch (const std::runtime_error& e) {
+      throw Error(ErrorCode::connection, std::string("PostgreSQL is not available: ") + e.what());
+    }
+  }();
+  return api;
+}
+#undef ROOMBOOK_LIBPQ
 
 // Type OIDs of pg_type, as the server reports result columns.
 constexpr Oid kBool = 16;
@@ -45,7 +83,7 @@ constexpr Oid kTimestamptz = 1184;
 constexpr Oid kNumeric = 1700;
 
 struct ResultDeleter {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
+  void operator()(PGresult* r) const noexcept { libpq().PQclear(r); }
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -109,10 +147,10 @@ std::optional<std::chrono::sys_seconds> parse_timestamp(std::string_view s) {
 }
 
 Value read_value(const PGresult* res, int row, int column) {
-  if (PQgetisnull(res, row, column)) return nullptr;
-  const std::string_view text(PQgetvalue(res, row, column),
-                              static_cast<std::size_t>(PQgetlength(res, row, column)));
-  switch (PQftype(res, column)) {
+  if (libpq().PQgetisnull(res, row, column)) return nullptr;
+  const std::string_view text(libpq().PQgetvalue(res, row, column),
+                              static_cast<std::size_t>(libpq().PQgetlength(res, row, column)));
+  switch (libpq().PQftype(res, column)) {
     case kBool:
       return std::int64_t{text == "t" ? 1 : 0};
     case kInt2:
@@ -143,10 +181,12 @@ Value read_value(const PGresult* res, int row, int column) {
 class PostgresRow final : public RowView {
  public:
   PostgresRow(const PGresult* res, int row)
-      : res_(res), row_(row), columns_(static_cast<std::size_t>(PQnfields(res))) {}
+      : res_(res), row_(row), columns_(static_cast<std::size_t>(libpq().PQnfields(res))) {}
 
   std::size_t size() const override { return columns_; }
-  bool is_null(std::size_t i) const override { return PQgetisnull(res_, row_, column(i)) != 0; }
+  bool is_null(std::size_t i) const override {
+    return libpq().PQgetisnull(res_, row_, column(i)) != 0;
+  }
   std::int64_t integer(std::size_t i) const override {
     const Value v = read_value(res_, row_, column(i));
     if (const auto* n = std::get_if<std::int64_t>(&v)) return *n;
@@ -154,11 +194,11 @@ class PostgresRow final : public RowView {
   }
   std::string_view text(std::size_t i) const override {
     if (is_null(i)) mismatch(i, "text");
-    return {PQgetvalue(res_, row_, column(i)),
-            static_cast<std::size_t>(PQgetlength(res_, row_, column(i)))};
+    return {libpq().PQgetvalue(res_, row_, column(i)),
+            static_cast<std::size_t>(libpq().PQgetlength(res_, row_, column(i)))};
   }
   std::chrono::sys_seconds time(std::size_t i) const override {
-    const Oid type = PQftype(res_, column(i));
+    const Oid type = libpq().PQftype(res_, column(i));
     if (!is_null(i) && (type == kTimestamp || type == kTimestamptz)) {
       if (auto t = parse_timestamp(text(i))) return *t;
     }
@@ -175,8 +215,8 @@ class PostgresRow final : public RowView {
   }
   [[noreturn]] void mismatch(std::size_t i, const char* wanted) const {
     throw Error(ErrorCode::other, "column " + std::to_string(i) + " (type oid " +
-                                      std::to_string(PQftype(res_, column(i))) + ") is not " +
-                                      wanted);
+                                      std::to_string(libpq().PQftype(res_, column(i))) +
+                                      ") is not " + wanted);
   }
 
   const PGresult* res_;
@@ -187,31 +227,31 @@ class PostgresRow final : public RowView {
 class PostgresConnection final : public Backend {
  public:
   PostgresConnection(const std::string& url, std::string shown)
-      : shown_(std::move(shown)), conn_(PQconnectdb(url.c_str())) {
+      : shown_(std::move(shown)), conn_(libpq().PQconnectdb(url.c_str())) {
     if (conn_ == nullptr) throw Error(ErrorCode::connection, "cannot allocate a libpq connection");
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      const auto why = trimmed(PQerrorMessage(conn_));
-      PQfinish(conn_);
+    if (libpq().PQstatus(conn_) != CONNECTION_OK) {
+      const auto why = trimmed(libpq().PQerrorMessage(conn_));
+      libpq().PQfinish(conn_);
       throw Error(ErrorCode::connection, "cannot connect to PostgreSQL at " + shown_ + ": " + why);
     }
     // The server's notices ("relation ... already exists, skipping") go to
     // the log, not straight to stderr.
-    PQsetNoticeProcessor(
+    libpq().PQsetNoticeProcessor(
         conn_,
         [](void*, const char* message) { logger()->debug("PostgreSQL: {}", trimmed(message)); },
         nullptr);
     // Times come back in UTC; text as UTF-8, whatever the database's default.
-    PQsetClientEncoding(conn_, "UTF8");
+    libpq().PQsetClientEncoding(conn_, "UTF8");
     simple("SET TIME ZONE 'UTC'", "session setup");
   }
 
-  ~PostgresConnection() override { PQfinish(conn_); }
+  ~PostgresConnection() override { libpq().PQfinish(conn_); }
 
   Rows query(const Query& q, const Params& p) override {
     Result res = run(q, p);
     Rows rows;
-    const int n = PQntuples(res.get());
-    const int columns = PQnfields(res.get());
+    const int n = libpq().PQntuples(res.get());
+    const int columns = libpq().PQnfields(res.get());
     rows.reserve(static_cast<std::size_t>(n));
     for (int r = 0; r < n; ++r) {
       std::vector<Value> values;
@@ -224,13 +264,13 @@ class PostgresConnection final : public Backend {
 
   void query_each(const Query& q, const Params& p, const RowVisitor& visit) override {
     Result res = run(q, p);
-    const int n = PQntuples(res.get());
+    const int n = libpq().PQntuples(res.get());
     for (int r = 0; r < n; ++r) visit(PostgresRow(res.get(), r));
   }
 
   std::int64_t execute(const Query& q, const Params& p) override {
     Result res = run(q, p);
-    const char* changed = PQcmdTuples(res.get());
+    const char* changed = libpq().PQcmdTuples(res.get());
     std::int64_t n = 0;
     if (changed && *changed) std::from_chars(changed, changed + std::strlen(changed), n);
     return n;
@@ -240,7 +280,7 @@ class PostgresConnection final : public Backend {
     // One statement at a time, so that a failure names its statement.
     for (const auto statement : split_statements(sql, Quoting::postgres)) {
       const std::string text(statement);
-      Result res(PQexec(conn_, text.c_str()));
+      Result res(libpq().PQexec(conn_, text.c_str()));
       if (!ok(res.get())) {
         throw failure(res.get(), "statement \"" + quote_statement(statement) + "\" failed");
       }
@@ -255,7 +295,7 @@ class PostgresConnection final : public Backend {
   Dialect dialect() const override { return Dialect::postgres; }
 
   bool in_transaction() const noexcept override {
-    const auto status = PQtransactionStatus(conn_);
+    const auto status = libpq().PQtransactionStatus(conn_);
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
   }
 
@@ -267,16 +307,16 @@ class PostgresConnection final : public Backend {
     // read while the socket has something to read (a few times at most).
     if (!in_transaction()) {
       for (int reads = 0; reads < 4 && readable(); ++reads) {
-        if (PQconsumeInput(conn_) == 0) break;  // the end of the connection
+        if (libpq().PQconsumeInput(conn_) == 0) break;  // the end of the connection
       }
     }
-    broken_ = PQstatus(conn_) != CONNECTION_OK;
+    broken_ = libpq().PQstatus(conn_) != CONNECTION_OK;
     return !broken_;
   }
 
   /// Whether the socket has data, or the end of the connection, to read now.
   bool readable() const noexcept {
-    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    pollfd fd{libpq().PQsocket(conn_), POLLIN, 0};
     return fd.fd >= 0 && ::poll(&fd, 1, 0) > 0;
   }
 
@@ -284,49 +324,50 @@ class PostgresConnection final : public Backend {
   void commit_transaction() override {
     // COMMIT of a failed transaction answers "ROLLBACK" rather than an
     // error: it must not pass for a commit.
-    const bool failed = PQtransactionStatus(conn_) == PQTRANS_INERROR;
-    Result res(PQexec(conn_, "COMMIT"));
+    const bool failed = libpq().PQtransactionStatus(conn_) == PQTRANS_INERROR;
+    Result res(libpq().PQexec(conn_, "COMMIT"));
     if (!ok(res.get())) throw failure(res.get(), "commit failed");
-    if (failed || std::string_view(PQcmdStatus(res.get())) == "ROLLBACK") {
+    if (failed || std::string_view(libpq().PQcmdStatus(res.get())) == "ROLLBACK") {
       throw Error(ErrorCode::other,
                   "commit failed: the transaction had failed and was rolled back");
     }
   }
 
   void rollback_transaction() noexcept override {
-    if (broken_ || PQstatus(conn_) != CONNECTION_OK) {
+    if (broken_ || libpq().PQstatus(conn_) != CONNECTION_OK) {
       broken_ = true;
       return;
     }
-    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
-    Result res(PQexec(conn_, "ROLLBACK"));
-    if (!ok(res.get())) broken_ = PQstatus(conn_) != CONNECTION_OK;
+    if (libpq().PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+    Result res(libpq().PQexec(conn_, "ROLLBACK"));
+    if (!ok(res.get())) broken_ = libpq().PQstatus(conn_) != CONNECTION_OK;
   }
 
  private:
   static bool ok(const PGresult* res) {
-    const auto status = PQresultStatus(res);
+    const auto status = libpq().PQresultStatus(res);
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
   }
 
   /// The db::Error of a failed call. A connection the failure broke is not
   /// handed out again.
   Error failure(const PGresult* res, const std::string& what) {
-    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-    const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    const char* detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
-    const bool lost = PQstatus(conn_) != CONNECTION_OK;
+    const char* state = res ? libpq().PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary = res ? libpq().PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* detail = res ? libpq().PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+    const bool lost = libpq().PQstatus(conn_) != CONNECTION_OK;
     if (lost) broken_ = true;
     ErrorCode code = state ? classify(state) : ErrorCode::other;
     if (lost) code = ErrorCode::connection;
-    std::string message = what + ": " + (primary ? primary : trimmed(PQerrorMessage(conn_)));
+    std::string message =
+        what + ": " + (primary ? primary : trimmed(libpq().PQerrorMessage(conn_)));
     if (detail) message += " (" + std::string(detail) + ")";
     if (state) message += " [SQLSTATE " + std::string(state) + "]";
     return Error(code, message);
   }
 
   void simple(const char* sql, const char* what) {
-    Result res(PQexec(conn_, sql));
+    Result res(libpq().PQexec(conn_, sql));
     if (!ok(res.get())) throw failure(res.get(), what);
   }
 
@@ -336,7 +377,7 @@ class PostgresConnection final : public Backend {
     const std::string sql = std::string(q.sql) + (q.lock_rows ? " FOR UPDATE" : "");
     if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
     std::string name = "rb" + std::to_string(statements_.size());
-    Result res(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    Result res(libpq().PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
     if (!ok(res.get())) throw failure(res.get(), "query \"" + label(q) + "\" failed");
     return statements_.emplace(sql, std::move(name)).first->second;
   }
@@ -372,8 +413,8 @@ class PostgresConnection final : public Backend {
           },
           params[i]);
     }
-    Result res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
-                              nullptr, nullptr, 0));
+    Result res(libpq().PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                                      values.data(), nullptr, nullptr, 0));
     if (!ok(res.get())) throw failure(res.get(), "query \"" + label(q) + "\" failed");
     return res;
   }
@@ -388,14 +429,20 @@ class PostgresConnection final : public Backend {
 }  // namespace
 
 std::optional<std::string> postgres_url_problem(const std::string& url) {
+  const LibPq* pq = nullptr;
+  try {
+    pq = &libpq();
+  } catch (const Error& e) {
+    return e.what();
+  }
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  PQconninfoOption* options = pq->PQconninfoParse(url.c_str(), &error);
   if (options == nullptr) {
     std::string why = error ? trimmed(error) : "libpq cannot parse it";
-    PQfreemem(error);
+    libpq().PQfreemem(error);
     return why;
   }
-  PQconninfoFree(options);
+  libpq().PQconninfoFree(options);
   return std::nullopt;
 }
 

@@ -552,3 +552,19 @@ TEST_CASE(
   CHECK(reader.get("/users/1").status == 200);
   CHECK(server.stop() == 0);
 }
+
+TEST_CASE("e2e server: libpq and libcurl are loaded only by the processes that use them",
+          "[e2e][server]") {
+  Workspace ws;
+  Server server(ws, {"--migrate"});
+  Client api(server.url());
+  REQUIRE(api.get("/users?limit=1").status == 200);
+  std::ifstream maps("/proc/" + std::to_string(server.pid()) + "/maps");
+  const std::string mapped((std::istreambuf_iterator<char>(maps)),
+                           std::istreambuf_iterator<char>());
+  REQUIRE(mapped.find("libsqlite3") != std::string::npos);
+  // user-mgmt calls no other service: curl stays out.
+  CHECK(mapped.find("libcurl") == std::string::npos);
+  // And libpq only when the database is PostgreSQL.
+  CHECK((mapped.find("libpq.so") != std::string::npos) == roombook::test::on_postgres());
+}
