@@ -17,12 +17,16 @@ const db::Query kListRooms{"rooms.list", "SELECT " ROOM_COLUMNS
                                          " FROM rooms WHERE id > $1 AND capacity >= $2"
                                          " ORDER BY id LIMIT $3"};
 // Overlap of half-open intervals: a booking [s, e) meets [from, to) when
-// s < to and e > from.
+// s < to and e > from. A room's bookings never overlap each other, so of
+// those that start before `to` the last to start also ends last: the room
+// is free when that one (one step down the index on room and start, not a
+// scan of every earlier booking) has ended by `from`.
 const db::Query kListFreeRooms{"rooms.list_free",
                                "SELECT " ROOM_COLUMNS
                                " FROM rooms r WHERE r.id > $1 AND r.capacity >= $2"
-                               " AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.room_id = r.id"
-                               " AND b.starts_at < $5 AND b.ends_at > $4)"
+                               " AND COALESCE((SELECT b.ends_at FROM bookings b"
+                               " WHERE b.room_id = r.id AND b.starts_at < $5"
+                               " ORDER BY b.starts_at DESC LIMIT 1) <= $4, TRUE)"
                                " ORDER BY r.id LIMIT $3"};
 const db::Query kUpdateRoom{"rooms.update",
                             "UPDATE rooms SET name = $2, capacity = $3, location = $4,"
