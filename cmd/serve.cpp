@@ -79,8 +79,9 @@ int run_serve(Context& ctx, const ServeOptions& options) {
 
   const int sig = http::wait_for_stop_signal();
   log->info("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  // Servers first: their handlers use the pools.
-  for (auto& r : running) r.server->stop();
+  // Servers first: their handlers use the pools. Last started first: rooms
+  // calls user-mgmt, which must still answer the bookings rooms finishes.
+  for (auto it = running.rbegin(); it != running.rend(); ++it) it->server->stop();
   running.clear();
   log->info("stopped");
   return kExitOk;
