@@ -28,6 +28,11 @@ class Backend : public Connection {
   virtual bool usable() noexcept { return true; }
 };
 
+/// Column `i` of a row of `columns`, as the engines number them; throws
+/// db::Error when the row has no such column. Row and both RowViews check
+/// with it.
+int checked_column(std::size_t i, std::size_t columns);
+
 /// The "db" module's logger: stderr, its level from ROOMBOOK_LOG.
 inline std::shared_ptr<spdlog::logger> logger() { return log::get("db"); }
 

@@ -10,6 +10,7 @@
 
 #include "core/time.hpp"
 #include "core/url.hpp"
+#include "db/backend.hpp"
 #include "db/postgres.hpp"
 #include "db/sqlite.hpp"
 
@@ -54,13 +55,17 @@ constexpr std::string_view kAcceptedUrls = "sqlite:PATH, sqlite:///ABS/PATH or s
 
 // Row ---------------------------------------------------------------------
 
+int detail::checked_column(std::size_t i, std::size_t columns) {
+  if (i >= columns) {
+    throw Error(ErrorCode::other, "column " + std::to_string(i) + " out of range: the row has " +
+                                      std::to_string(columns) + " columns");
+  }
+  return static_cast<int>(i);
+}
+
 namespace {
 const Value& column(const std::vector<Value>& values, std::size_t i) {
-  if (i >= values.size()) {
-    throw Error(ErrorCode::other, "column " + std::to_string(i) + " out of range: the row has " +
-                                      std::to_string(values.size()) + " columns");
-  }
-  return values[i];
+  return values[static_cast<std::size_t>(detail::checked_column(i, values.size()))];
 }
 }  // namespace
 

@@ -206,13 +206,7 @@ class PostgresRow final : public RowView {
   }
 
  private:
-  int column(std::size_t i) const {
-    if (i >= columns_) {
-      throw Error(ErrorCode::other, "column " + std::to_string(i) + " out of range: the row has " +
-                                        std::to_string(columns_) + " columns");
-    }
-    return static_cast<int>(i);
-  }
+  int column(std::size_t i) const { return checked_column(i, columns_); }
   [[noreturn]] void mismatch(std::size_t i, const char* wanted) const {
     throw Error(ErrorCode::other, "column " + std::to_string(i) + " (type oid " +
                                       std::to_string(libpq().PQftype(res_, column(i))) +

@@ -253,23 +253,14 @@ class SqliteRow final : public RowView {
   std::chrono::sys_seconds time(std::size_t i) const override {
     // Times are stored as the RFC 3339 text they were bound as.
     if (type(i) == SQLITE_TEXT) {
-      const std::string_view stored = text(i);
-      if (stored.size() <= core::kMaxRfc3339Length) {
-        std::string why;
-        if (auto t = core::parse_rfc3339(stored, why)) return *t;
-      }
+      std::string why;
+      if (auto t = core::parse_rfc3339(text(i), why)) return *t;
     }
     mismatch(i, "a time");
   }
 
  private:
-  int column(std::size_t i) const {
-    if (i >= columns_) {
-      throw Error(ErrorCode::other, "column " + std::to_string(i) + " out of range: the row has " +
-                                        std::to_string(columns_) + " columns");
-    }
-    return static_cast<int>(i);
-  }
+  int column(std::size_t i) const { return checked_column(i, columns_); }
   int type(std::size_t i) const { return sqlite3_column_type(stmt_, column(i)); }
   [[noreturn]] void mismatch(std::size_t i, const char* wanted) const {
     static const char* const kNames[] = {"?", "an integer", "a real", "text", "a blob", "NULL"};

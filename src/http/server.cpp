@@ -395,7 +395,6 @@ void send_or_hold(const std::shared_ptr<Connection>& conn, std::unique_lock<std:
 /// fails, none of its writes is stored, and each answer that claimed one
 /// is replaced by the failure's problem document.
 void settle(Round& round, State& state) {
-  std::string failure_detail;
   std::optional<Response> failure;
   const std::size_t writes = round.group.pending();
   try {
@@ -682,8 +681,8 @@ class Glue final : public P::Tcp::Handler {
 
   /// Gives each connection that got input in this epoll round one turn,
   /// in the order its input came, as one round (see Round). True if some
-  /// still have complete requests: they go first in the next epoll round,
-  /// after whatever input that round reads.
+  /// still have complete requests: they have their next turn in the next
+  /// epoll round, behind the connections whose input that round reads.
   bool take_turns() {
     if (waiting_.empty()) return false;
     Round round;
