@@ -60,16 +60,86 @@ const char* to_string(Method m) {
   return "?";
 }
 
-std::optional<std::string> Request::header(const std::string& name) const {
-  auto it = headers.find(core::to_lower(name));
-  if (it == headers.end()) return std::nullopt;
-  return it->second;
+const std::string* Fields::find(std::string_view name) const {
+  for (const auto& [n, value] : items_) {
+    if (n == name) return &value;
+  }
+  return nullptr;
+}
+
+const std::string* Fields::find_last(std::string_view name) const {
+  for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+    if (it->first == name) return &it->second;
+  }
+  return nullptr;
+}
+
+const std::string& Fields::at(std::string_view name) const {
+  if (const auto* value = find(name)) return *value;
+  throw std::out_of_range("no field named " + std::string(name));
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+        hex_value(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+Fields parse_query(std::string_view query) {
+  Fields out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      const auto eq = pair.find('=');
+      out.emplace(percent_decode(pair.substr(0, eq)), eq == std::string_view::npos
+                                                          ? std::string()
+                                                          : percent_decode(pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::optional<std::string> Request::header(std::string_view name) const {
+  // Stored names are lower-case already.
+  for (auto it = headers.end(); it != headers.begin();) {
+    --it;
+    const auto& stored = it->first;
+    if (stored.size() == name.size() &&
+        std::equal(stored.begin(), stored.end(), name.begin(), [](char s, char n) {
+          return s == ((n >= 'A' && n <= 'Z') ? static_cast<char>(n - 'A' + 'a') : n);
+        })) {
+      return it->second;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> Request::query_param(const std::string& name) const {
-  auto [first, last] = query.equal_range(name);
-  if (first == last) return std::nullopt;
-  return first->second;
+  if (const auto* value = query.find(name)) return *value;
+  return std::nullopt;
 }
 
 namespace {
@@ -221,8 +291,8 @@ void add_next_link(Response& response, const std::string& path, const core::Page
 }
 
 std::int64_t Request::id_param(const std::string& name, const std::string& what) const {
-  auto it = params.find(name);
-  auto id = it == params.end() ? std::nullopt : core::parse_id(it->second);
+  const auto* text = params.find(name);
+  auto id = text == nullptr ? std::nullopt : core::parse_id(*text);
   if (!id) {
     throw core::invalid(name, "the " + what +
                                   " id in the path must be a positive integer: decimal digits "
@@ -249,7 +319,7 @@ Response Response::json_text(int status, std::string body) {
 Response Response::no_content() {
   Response r;
   r.status = 204;
-  r.content_type.clear();
+  r.content_type = {};
   return r;
 }
 
@@ -368,22 +438,33 @@ Response run_route(Router::Match& match, Request& request) {
 
 }  // namespace
 
-Response handle(const std::vector<Middleware>& chain, Router::Match match, Request& request) {
-  // next(i) runs chain[i], whose `next` runs chain[i + 1], ..., then the
-  // route; every stage's errors become a response before the stage
-  // around it sees them, so middleware always gets a Response back.
-  std::function<Response(std::size_t, Request&)> stage = [&](std::size_t i,
-                                                             Request& r) -> Response {
+namespace {
+
+/// Runs chain[i], whose `next` runs chain[i + 1], ..., then the route;
+/// every stage's errors become a response before the stage around it sees
+/// them, so middleware always gets a Response back.
+struct Chain {
+  const std::vector<Middleware>& chain;
+  Router::Match& match;
+
+  Response run(std::size_t i, Request& r) {
     try {
       if (i == chain.size()) return run_route(match, r);
-      const Next next = [&, i](Request& inner) { return stage(i + 1, inner); };
+      // Two words: small enough for std::function to hold without
+      // allocating, once for every stage of every request.
+      const Next next = [self = this, i](Request& inner) { return self->run(i + 1, inner); };
       return chain[i](r, next);
     } catch (...) {
       return answer_error(std::current_exception(),
                           std::string(to_string(r.method)) + " " + r.path);
     }
-  };
-  return stage(0, request);
+  }
+};
+
+}  // namespace
+
+Response handle(const std::vector<Middleware>& chain, Router::Match match, Request& request) {
+  return Chain{chain, match}.run(0, request);
 }
 
 Response handle(const Router& router, Request& request, std::size_t max_body_bytes) {

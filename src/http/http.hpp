@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,18 +50,59 @@ struct RequestContext {
   std::string request_id;
 };
 
+/// Name-value pairs in the order they came: a request's headers, query
+/// parameters or path parameters. A request has few of each, so a vector
+/// searched in order costs less than a map built for every request.
+class Fields {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  Fields() = default;
+  Fields(std::initializer_list<value_type> items) : items_(items) {}
+  explicit Fields(std::vector<value_type> items) : items_(std::move(items)) {}
+
+  void emplace(std::string name, std::string value) {
+    items_.emplace_back(std::move(name), std::move(value));
+  }
+  /// The value of the first field named `name` (exactly), or null.
+  const std::string* find(std::string_view name) const;
+  /// The value of the last field named `name` (exactly), or null.
+  const std::string* find_last(std::string_view name) const;
+  /// The first value named `name`; throws std::out_of_range without one.
+  const std::string& at(std::string_view name) const;
+
+  bool empty() const noexcept { return items_.empty(); }
+  std::size_t size() const noexcept { return items_.size(); }
+  const_iterator begin() const noexcept { return items_.begin(); }
+  const_iterator end() const noexcept { return items_.end(); }
+  bool operator==(const Fields& other) const { return items_ == other.items_; }
+
+ private:
+  std::vector<value_type> items_;
+};
+
+/// Decodes %XX escapes; a malformed escape is kept as it is. A '+' stays a
+/// '+': only HTML forms mean a space by it, and here it starts the offset of
+/// a time (?from=2026-03-01T10:00:00+01:00).
+std::string percent_decode(std::string_view in);
+/// The parameters of a query string ("a=1&b=&c"), decoded, in order; empty
+/// pairs ("a=1&&b=2") are skipped, and a name without '=' has an empty value.
+Fields parse_query(std::string_view query);
+
 struct Request {
   Method method = Method::get;
-  std::string path;                               ///< without the query string
-  std::map<std::string, std::string> params;      ///< from the route pattern: {id}
-  std::multimap<std::string, std::string> query;  ///< decoded
-  std::map<std::string, std::string> headers;     ///< names lower-cased
+  std::string path;  ///< without the query string
+  Fields params;     ///< from the route pattern: {id}
+  Fields query;      ///< decoded
+  Fields headers;    ///< names lower-cased
   std::string body;
   std::string peer;  ///< the client's address and port: "127.0.0.1:40312"
   RequestContext context;
 
-  /// The header's value, by case-insensitive name.
-  std::optional<std::string> header(const std::string& name) const;
+  /// The header's value, by case-insensitive name; of a repeated header,
+  /// the last.
+  std::optional<std::string> header(std::string_view name) const;
   /// The value of a query parameter (of a repeated one, the first).
   std::optional<std::string> query_param(const std::string& name) const;
   /// The body parsed as JSON; throws Error(400) naming the parse problem.
@@ -80,7 +121,8 @@ struct Request {
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string content_type = "application/json";
+  /// Always a string literal; empty: no Content-Type.
+  std::string_view content_type = "application/json";
   std::string body;
 
   /// Members keep their insertion order, so documents read naturally.
@@ -124,16 +166,16 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;  ///< null: see allowed
     Dispatch dispatch = Dispatch::worker;
-    std::map<std::string, std::string> params;
+    Fields params;
     std::vector<Method> allowed;  ///< path known, method not: for 405 + Allow
   };
   /// Finds the handler for a request. No handler and no allowed methods: 404.
   /// HEAD is GET without the body, unless a route says otherwise: without a
   /// HEAD route it finds GET's.
-  Match match(Method method, const std::string& path) const;
+  Match match(Method method, std::string_view path) const;
 
  private:
-  Match match_exactly(Method method, const std::string& path) const;
+  Match match_exactly(Method method, std::string_view path) const;
 
   struct Route {
     Method method;

@@ -46,6 +46,7 @@
 #include <system_error>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include <pistache/listener.h>
 #include <pistache/peer.h>
@@ -89,46 +90,6 @@ std::optional<Method> method_of(std::string_view name) {
     if (text == name) return method;
   }
   return std::nullopt;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// Decodes %XX escapes; a malformed escape is kept as it is. A '+' stays a
-/// '+': only HTML forms mean a space by it, and here it starts the offset of
-/// a time (?from=2026-03-01T10:00:00+01:00).
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-        hex_value(in[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-void parse_query(std::string_view query, std::multimap<std::string, std::string>& out) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    if (!pair.empty()) {
-      const auto eq = pair.find('=');
-      out.emplace(percent_decode(pair.substr(0, eq)), eq == std::string_view::npos
-                                                          ? std::string()
-                                                          : percent_decode(pair.substr(eq + 1)));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
 }
 
 /// A bounded pool of threads for Dispatch::offload handlers.
@@ -334,18 +295,14 @@ std::string problem_bytes(int status, const std::string& detail) {
 // ---------------------------------------------------------------------------
 // Handling requests.
 
-Request to_request(wire::RawRequest& raw, Method method, const std::string& peer_address) {
-  Request out;
+void to_request(wire::RawRequest& raw, Method method, const std::string& peer_address,
+                Request& out) {
   out.method = method;
   out.path = std::string(raw.path());
-  parse_query(raw.query(), out.query);
-  for (auto& [name, value] : raw.headers) {
-    // Of a repeated header, the last; they are joined where lists matter.
-    out.headers[name] = std::move(value);
-  }
+  out.query = parse_query(raw.query());
+  out.headers = Fields(std::move(raw.headers));
   out.body = std::move(raw.body);
   out.peer = peer_address;
-  return out;
 }
 
 /// A worker's round of turns (see "Turns" above) is one group commit on
@@ -438,8 +395,10 @@ void respond(const std::shared_ptr<Connection>& conn, std::unique_lock<std::mute
     c.closing = true;
     c.closing_since = Clock::now();
   }
-  send_or_hold(conn, lock, state, round,
-               {nullptr, std::move(bytes), joined, request_id, keep, head});
+  // The id is only needed to answer again if the group's commit fails.
+  send_or_hold(
+      conn, lock, state, round,
+      {nullptr, std::move(bytes), joined, joined ? request_id : std::string(), keep, head});
 }
 
 /// A fixed answer that still goes through the middleware (request id,
@@ -518,17 +477,18 @@ bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
       continue;
     }
     ++state.in_flight;
-    auto request = std::make_shared<Request>(to_request(raw, *method, c.peer_address));
-    auto match =
-        state.draining ? answering(kDraining) : state.router->match(*method, request->path);
+    Request request;
+    to_request(raw, *method, c.peer_address, request);
+    auto match = state.draining ? answering(kDraining) : state.router->match(*method, request.path);
     if (match.handler != nullptr && match.dispatch == Dispatch::offload && on_worker) {
       // The offload thread answers at once: what this connection has held
       // back goes first.
       if (round != nullptr && c.held > 0) settle(*round, state);
       // Off the worker: this connection's later requests wait in its parser,
       // and the offload thread goes on with them.
-      const bool submitted =
-          state.offload->try_submit([conn, &state, request, match, keep, head]() mutable {
+      auto offloaded = std::make_shared<Request>(std::move(request));
+      const bool submitted = state.offload->try_submit(
+          [conn, &state, request = offloaded, match, keep, head]() mutable {
             auto response = handle(state.middleware, std::move(match), *request);
             {
               std::unique_lock lock(conn->mutex);
@@ -538,14 +498,15 @@ bool drive(const std::shared_ptr<Connection>& conn, State& state, bool on_worker
             drive(conn, state, false);
           });
       if (submitted) return false;  // busy stays set until that thread is done
+      request = std::move(*offloaded);
       match = answering(kBusy);
     }
     const auto joined_before = db::CommitGroup::joined();
-    auto response = handle(state.middleware, std::move(match), *request);
+    auto response = handle(state.middleware, std::move(match), request);
     const bool joined = db::CommitGroup::joined() != joined_before;
     lock.lock();
-    respond(conn, lock, state, response, keep, head, request->path, round, joined,
-            request->context.request_id);
+    respond(conn, lock, state, response, keep, head, request.path, round, joined,
+            request.context.request_id);
     --state.in_flight;
   }
 }

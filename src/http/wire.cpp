@@ -564,6 +564,11 @@ void write_response(std::string& out, int status,
     const auto result = std::to_chars(number, number + sizeof number, n);
     out.append(number, result.ptr);
   };
+  // One allocation for the whole response: the fixed lines take under 100
+  // bytes, and room for the status line's reason and the numbers is spare.
+  std::size_t size = 128 + content_type.size() + (head_only ? 0 : body.size());
+  for (const auto& [name, value] : headers) size += name.size() + value.size() + 4;
+  out.reserve(out.size() + size);
   out += "HTTP/1.1 ";
   append_number(status);
   out += ' ';

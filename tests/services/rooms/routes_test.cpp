@@ -34,8 +34,7 @@ struct Api {
       rooms::mount(router, db.pool(), std::make_unique<LentUsers>(users));
 
   http::Response call(http::Method method, const std::string& path, const std::string& body = {},
-                      std::multimap<std::string, std::string> query = {},
-                      const std::string& request_id = {}) {
+                      http::Fields query = {}, const std::string& request_id = {}) {
     http::Request req;
     req.method = method;
     req.path = path;

@@ -32,7 +32,7 @@ struct Api {
   std::unique_ptr<service::Mounted> mounted = user_mgmt::mount(router, {db.pool(), config});
 
   http::Response call(http::Method method, const std::string& path, const std::string& body = {},
-                      std::multimap<std::string, std::string> query = {}) {
+                      http::Fields query = {}) {
     http::Request req;
     req.method = method;
     req.path = path;

@@ -49,7 +49,7 @@ TEST_CASE("http router: {param} segments match any segment and are extracted", "
   const auto r = users_router();
   auto m = r.match(Method::get, "/users/42");
   CHECK(run(m) == "get");
-  CHECK(m.params == std::map<std::string, std::string>{{"id", "42"}});
+  CHECK(m.params == Fields{{"id", "42"}});
 
   m = r.match(Method::put, "/users/ada");
   CHECK(run(m) == "replace");
@@ -57,7 +57,7 @@ TEST_CASE("http router: {param} segments match any segment and are extracted", "
 
   m = r.match(Method::get, "/users/7/rooms/blue");
   CHECK(run(m) == "room");
-  CHECK(m.params == std::map<std::string, std::string>{{"id", "7"}, {"room", "blue"}});
+  CHECK(m.params == Fields{{"id", "7"}, {"room", "blue"}});
 }
 
 TEST_CASE("http router: a trailing slash reaches the same route", "[http][router]") {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -41,10 +42,10 @@ inline std::vector<std::string> split_list(const std::string& value) {
 }
 
 /// Checks the members every problem document has and returns the document.
-inline nlohmann::json check_problem(const std::string& content_type, const std::string& body,
+inline nlohmann::json check_problem(std::string_view content_type, const std::string& body,
                                     int status) {
   INFO("body: " << body);
-  CHECK(lower(content_type) == "application/problem+json");
+  CHECK(lower(std::string(content_type)) == "application/problem+json");
   const auto doc = nlohmann::json::parse(body, nullptr, false);
   REQUIRE(doc.is_object());
   CHECK(doc.value("type", "") == "about:blank");
