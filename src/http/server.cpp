@@ -92,12 +92,13 @@ std::optional<Method> method_of(std::string_view name) {
   return std::nullopt;
 }
 
-/// A bounded pool of threads for Dispatch::offload handlers.
+/// A bounded pool of threads for Dispatch::offload handlers. Its threads
+/// start when a task finds none idle, so a service without such routes
+/// starts none.
 class OffloadPool {
  public:
-  OffloadPool(int threads, std::size_t capacity) : capacity_(capacity) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
-  }
+  OffloadPool(int threads, std::size_t capacity)
+      : max_threads_(static_cast<std::size_t>(std::max(threads, 1))), capacity_(capacity) {}
   ~OffloadPool() { stop(); }
 
   /// False when the queue is full: the caller answers 503.
@@ -106,6 +107,9 @@ class OffloadPool {
       std::lock_guard lock(mutex_);
       if (stopping_ || queue_.size() >= capacity_) return false;
       queue_.push_back(std::move(task));
+      if (idle_ < queue_.size() && threads_.size() < max_threads_) {
+        threads_.emplace_back([this] { run(); });
+      }
     }
     ready_.notify_one();
     return true;
@@ -129,7 +133,9 @@ class OffloadPool {
       std::function<void()> task;
       {
         std::unique_lock lock(mutex_);
+        ++idle_;
         ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        --idle_;
         if (queue_.empty()) return;
         task = std::move(queue_.front());
         queue_.pop_front();
@@ -138,10 +144,12 @@ class OffloadPool {
     }
   }
 
+  const std::size_t max_threads_;
   const std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;
+  std::size_t idle_ = 0;  ///< threads waiting for a task
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
