@@ -712,18 +712,64 @@ class Transport final : public P::Tcp::Transport {
   }
 
   void onReady(const P::Aio::FdSet& fds) override {
+    std::vector<P::Polling::Event> rest;
     for (const auto& entry : fds) {
-      if (entry.getTag() == P::Polling::Tag(static_cast<std::uint64_t>(wake_))) {
+      const auto tag = entry.getTag();
+      if (tag == P::Polling::Tag(static_cast<std::uint64_t>(wake_))) {
         std::uint64_t count = 0;
         [[maybe_unused]] const auto n = ::read(wake_, &count, sizeof count);  // level-triggered
+        continue;
       }
+      if (entry.isReadable() && !entry.isWritable()) {
+        const auto peer = peers.find(static_cast<P::Fd>(tag.value()));
+        if (peer != peers.end()) {
+          // Pistache hides the event's flags behind a private base; a
+          // C-style cast is the one that may name it. With the peer's FIN
+          // in the same event no new edge follows: read to the end.
+          const auto& event = (const P::Polling::Event&)entry;
+          read_peer(peer->second, event.flags.hasFlag(P::Polling::NotifyOn::Shutdown) ||
+                                      event.flags.hasFlag(P::Polling::NotifyOn::Hangup));
+          continue;
+        }
+      }
+      P::Polling::Event event(tag);
+      if (entry.isReadable()) event.flags.setFlag(P::Polling::NotifyOn::Read);
+      if (entry.isWritable()) event.flags.setFlag(P::Polling::NotifyOn::Write);
+      if (entry.isHangup()) event.flags.setFlag(P::Polling::NotifyOn::Hangup);
+      rest.push_back(std::move(event));
     }
-    P::Tcp::Transport::onReady(fds);
+    if (!rest.empty()) P::Tcp::Transport::onReady(P::Aio::FdSet(std::move(rest)));
     if (glue_->take_turns()) {
       const std::uint64_t one = 1;
       [[maybe_unused]] const auto n = ::write(wake_, &one, sizeof one);
     }
   }
+
+  /// What Pistache's own read of a peer does, less one recv per request:
+  /// it reads until EAGAIN, where a read that does not fill the buffer
+  /// already shows the socket drained. The poller is edge-triggered, and
+  /// bytes that arrive after this read raise a new edge.
+  /// With `to_end` (the peer has shut down its side), it reads until the
+  /// end of the stream, which no later event would announce.
+  void read_peer(std::shared_ptr<P::Tcp::Peer> peer, bool to_end) {
+    thread_local std::vector<char> buffer(kReadBytes);
+    for (;;) {
+      const auto n = ::recv(peer->fd(), buffer.data(), buffer.size(), 0);
+      if (n > 0) {
+        glue_->onInput(buffer.data(), static_cast<std::size_t>(n), peer);
+        if (!to_end && static_cast<std::size_t>(n) < buffer.size()) return;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      // The end of the stream, or a reset: as Pistache's transport does.
+      glue_->onDisconnection(peer);
+      removePeer(peer);
+      return;
+    }
+  }
+
+  static constexpr std::size_t kReadBytes = 16 * 1024;
 
   // Pistache clones the transport, and with it the handler, per worker.
   std::shared_ptr<P::Aio::Handler> clone() const override {

@@ -166,6 +166,22 @@ TEST_CASE("http server: Connection: close is honoured", "[http][server][keepaliv
   CHECK(conn.closed_by_peer());
 }
 
+TEST_CASE("http server: a client that ends its side after a request is answered and let go",
+          "[http][server][keepalive]") {
+  // The request and the FIN usually reach the server in one readiness
+  // event: the server must see the end of the stream then, not at the
+  // keep-alive timeout (60 s here; the socket's guard fails at 10 s).
+  for (int i = 0; i < 20; ++i) {
+    RawConnection conn(port());
+    conn.send_all(raw_get("/hello", "HTTP/1.1"));
+    conn.shut_write();
+    const auto response = conn.read_response();
+    REQUIRE(response);
+    CHECK(raw_status(*response) == 200);
+    CHECK(conn.closed_by_peer());
+  }
+}
+
 TEST_CASE("http server: HTTP/1.0 closes by default and keeps the connection with keep-alive",
           "[http][server][keepalive]") {
   SECTION("no Connection header: closed") {
