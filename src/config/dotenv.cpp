@@ -19,8 +19,13 @@ namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_start(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  return s;
+}
+
+std::string_view trim(std::string_view s) {
+  s = trim_start(s);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
@@ -64,11 +69,13 @@ std::vector<DotenvEntry> parse_dotenv(std::string_view text, const std::string& 
       }
     };
 
-    std::string_view line = trim(lines[i]);
+    // Trimmed at its start only: its end may be inside a quoted value that
+    // spans lines, whose blanks are part of the value.
+    std::string_view line = trim_start(lines[i]);
     if (line.empty() || line.front() == '#') continue;
     if (line.starts_with("export") && line.size() > 6 && is_blank(line[6])) {
       line.remove_prefix(6);
-      line = trim(line);
+      line = trim_start(line);
     }
     const auto eq = line.find('=');
     if (eq == std::string_view::npos) throw fail("expected KEY=VALUE");

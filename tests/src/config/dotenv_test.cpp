@@ -64,6 +64,18 @@ TEST_CASE("parse_dotenv: double quotes have escapes and span lines", "[config][d
   CHECK(parse("A=\"$HOME\"") == Pairs{{"A", "$HOME"}});
 }
 
+// Found by tests/fuzz/fuzz_dotenv (corpus/fuzz_dotenv/multiline-trailing-blank):
+// the line was trimmed at both ends before its value was read, so the blanks
+// that end the first line of a value spanning lines were lost, and only those.
+TEST_CASE("parse_dotenv: a quoted value spanning lines keeps the blanks that end its lines",
+          "[config][dotenv]") {
+  CHECK(parse("A=\"\t\n\"") == Pairs{{"A", "\t\n"}});
+  CHECK(parse("A=\"one  \ntwo \t\nthree\"  \nB=2  ") ==
+        Pairs{{"A", "one  \ntwo \t\nthree"}, {"B", "2"}});
+  CHECK(parse("A=\"one  \r\ntwo\"\r\n") == Pairs{{"A", "one  \ntwo"}});
+  CHECK(parse("  export A=\" \n\"  # comment  ") == Pairs{{"A", " \n"}});
+}
+
 TEST_CASE("parse_dotenv keeps file order and duplicates", "[config][dotenv]") {
   CHECK(parse("B=1\nA=2\nB=3") == Pairs{{"B", "1"}, {"A", "2"}, {"B", "3"}});
 }
