@@ -90,6 +90,7 @@ Runner setup_migrate(CLI::App& app, ConfigFlags& flags);
 Runner setup_user(CLI::App& app, ConfigFlags& flags);
 Runner setup_room(CLI::App& app, ConfigFlags& flags);
 Runner setup_booking(CLI::App& app, ConfigFlags& flags);
+Runner setup_token(CLI::App& app, ConfigFlags& flags);
 Runner setup_config(CLI::App& app, ConfigFlags& flags);
 Runner setup_version(CLI::App& app, ConfigFlags& flags);
 

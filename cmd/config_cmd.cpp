@@ -13,7 +13,9 @@ Runner setup_config(CLI::App& app, ConfigFlags& /*flags*/) {
   return [](Context& ctx) {
     std::size_t name_width = 4, value_width = 5;
     auto shown = [](const config::Setting& s) {
-      // A URL may carry a password; never print it.
+      // A token is never printed, only whether one is set; a URL may carry
+      // a password, which is masked.
+      if (s.secret) return std::string(s.value.empty() ? "" : "(set, not shown)");
       return s.name.find("_URL") != std::string::npos ? core::mask_url(s.value) : s.value;
     };
     for (const auto& s : ctx.config.settings()) {

@@ -48,6 +48,7 @@ const std::vector<Command>& commands() {
       {"user", "Administer users: add, list, show, update, delete", setup_user, true},
       {"room", "Administer rooms: add, list, show, update, delete", setup_room, true},
       {"booking", "Administer bookings: add, list, cancel", setup_booking, true},
+      {"token", "Administer bearer tokens: create, list, revoke", setup_token, true},
       {"config", "Print the effective configuration and where each value came from", setup_config,
        true},
       {"version", "Print the version and the git revision it was built from", setup_version, false},

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "auth/store.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/serve.hpp"
 #include "core/url.hpp"
@@ -27,6 +28,23 @@ std::vector<const service::ServiceInfo*> expand(const std::vector<std::string>& 
   return out;
 }
 
+/// Refuses to serve openly where other hosts can reach the services, unless
+/// told that this is meant.
+void check_exposure(const Context& ctx, const ServeOptions& options) {
+  const auto& host = ctx.config.host();
+  if (ctx.config.auth() == config::AuthMode::required || core::is_loopback_host(host)) return;
+  if (!options.insecure) {
+    throw UsageError("refusing to serve on " + host +
+                     " with AUTH=off: anyone who reaches it could change every record. Set "
+                     "AUTH=required and make tokens with `roombook token create`, or pass "
+                     "--insecure if an open service is meant");
+  }
+  log::get("serve")->warn(
+      "serving on {} WITHOUT AUTHENTICATION (AUTH=off, --insecure): anyone who reaches it can "
+      "change every record",
+      host);
+}
+
 }  // namespace
 
 int run_serve(Context& ctx, const ServeOptions& options) {
@@ -39,6 +57,8 @@ int run_serve(Context& ctx, const ServeOptions& options) {
     std::unique_ptr<db::Pool> pool;
     std::shared_ptr<http::Router> router;
     std::unique_ptr<service::Mounted> service;  ///< the handlers point into it
+    std::unique_ptr<auth::TokenStore> tokens;   ///< with AUTH=required
+    std::unique_ptr<auth::Verifier> verifier;
     std::unique_ptr<http::Server> server;
   };
   std::vector<Running> running;
@@ -48,6 +68,8 @@ int run_serve(Context& ctx, const ServeOptions& options) {
         "--port names one port; with several services set USER_MGMT_PORT and "
         "ROOMS_PORT instead");
   }
+  check_exposure(ctx, options);
+  const bool auth = ctx.config.auth() == config::AuthMode::required;
   for (const auto* entry : entries) {
     const std::string name(entry->name);
     const int threads = ctx.config.threads();
@@ -69,11 +91,29 @@ int run_serve(Context& ctx, const ServeOptions& options) {
     server_options.threads = threads;
     server_options.max_body_bytes = ctx.config.max_body_bytes();
     server_options.name = name;
-    server_options.middleware = http::standard_middleware(name);
+    if (auth) {
+      r.tokens = std::make_unique<auth::TokenStore>(*r.pool, name);
+      r.verifier = std::make_unique<auth::Verifier>(*r.tokens);
+      server_options.middleware = http::standard_middleware(
+          name, [v = r.verifier.get()](std::string_view token) { return v->check(token); },
+          ctx.config.auth_public_reads());
+      if (r.tokens->list().empty()) {
+        log->warn(
+            "{} has no tokens: every request{} will get 401; make one with `roombook token "
+            "create NAME --scope write --service {}`",
+            name, ctx.config.auth_public_reads() ? " but reads" : "", name);
+      }
+    } else {
+      server_options.middleware = http::standard_middleware(name);
+    }
     r.server = std::make_unique<http::Server>(server_options, r.router);
     r.server->start();
-    log->info("{} listening on http://{}:{} ({} threads, database {})", name, server_options.host,
-              r.server->port(), threads, core::mask_url(ctx.config.database_url(name)));
+    log->info("{} listening on http://{}:{} ({} threads, database {}, auth {})", name,
+              server_options.host, r.server->port(), threads,
+              core::mask_url(ctx.config.database_url(name)),
+              !auth                            ? "off"
+              : ctx.config.auth_public_reads() ? "required for writes"
+                                               : "required");
     running.push_back(std::move(r));
   }
 
@@ -110,6 +150,8 @@ Runner setup_serve(CLI::App& app, ConfigFlags& flags) {
   app.add_flag("--migrate", options->migrate, "Apply pending migrations before serving");
   app.add_option("--migrations-dir", options->migrations_dir,
                  "Read migrations from this directory instead of those built in");
+  app.add_flag("--insecure", options->insecure,
+               "Allow AUTH=off on an address other hosts can reach (logs a warning)");
   return [options](Context& ctx) { return run_serve(ctx, *options); };
 }
 

@@ -12,6 +12,8 @@ struct ServeOptions {
   std::vector<std::string> services;
   bool migrate = false;
   std::optional<std::string> migrations_dir;
+  /// Serve without authentication on an address other hosts reach.
+  bool insecure = false;
 };
 
 /// Serves each service on its own port until SIGINT or SIGTERM; returns 0

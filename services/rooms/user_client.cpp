@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/shared_library.hpp"
 #include "core/url.hpp"
+#include "log/log.hpp"
 
 namespace roombook::rooms {
 
@@ -57,6 +58,7 @@ UserClient::UserClient(const config::UserMgmtClient& settings)
       breaker_("user-mgmt at " + core::mask_url(base_url_),
                BreakerOptions{settings.breaker_failures, settings.breaker_cooldown}) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  if (!settings.token.empty()) auth_header_ = "Authorization: Bearer " + settings.token;
   shown_url_ = core::mask_url(base_url_);
   libcurl();
 }
@@ -111,6 +113,7 @@ bool UserClient::ask(std::int64_t user_id, const std::string& request_id) {
   curl_slist* headers = nullptr;
   headers = libcurl().curl_slist_append(headers, "Accept: application/json");
   if (!request_id.empty()) headers = libcurl().curl_slist_append(headers, id_header.c_str());
+  if (!auth_header_.empty()) headers = libcurl().curl_slist_append(headers, auth_header_.c_str());
 
   libcurl().curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   libcurl().curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -141,6 +144,20 @@ bool UserClient::ask(std::int64_t user_id, const std::string& request_id) {
   }
   if (status == 200) return true;
   if (status == 404) return false;
+  if (status == 401 || status == 403) {
+    // Not the client's doing: this service's own credentials are wrong.
+    const std::string why =
+        status == 401 ? (auth_header_.empty() ? "USER_MGMT_TOKEN is not set"
+                                              : "the token in USER_MGMT_TOKEN is not valid there")
+                      : "the token in USER_MGMT_TOKEN lacks the read scope";
+    log::get("rooms")->error(
+        "user-mgmt at {} refused this service's call with {}: {}; set USER_MGMT_TOKEN to a "
+        "token made with `roombook token create NAME --scope read --service user-mgmt`",
+        shown_url_, status, why);
+    throw core::Error(core::ErrorKind::unavailable,
+                      "user-mgmt refused this service's credentials; bookings are unavailable "
+                      "until an operator sets USER_MGMT_TOKEN");
+  }
   throw core::Error(core::ErrorKind::unavailable,
                     "user-mgmt at " + shown_url_ + " (USER_MGMT_URL) answered " +
                         std::to_string(status) + " for user " + std::to_string(user_id));

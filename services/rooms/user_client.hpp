@@ -27,7 +27,9 @@ class UserDirectory {
 /// curl handles wait in a small stack, one taken per call, so concurrent
 /// handler threads never share one. A circuit breaker fails calls at once
 /// while user-mgmt keeps failing. The URL appears in errors and logs only
-/// with its password masked.
+/// with its password masked. With settings.token it sends that bearer token
+/// (USER_MGMT_TOKEN); a 401 or 403 answer is the operator's error, logged
+/// as such, and unavailable to the client.
 class UserClient final : public UserDirectory {
  public:
   /// At settings.url, with its timeouts and circuit breaker.
@@ -44,7 +46,8 @@ class UserClient final : public UserDirectory {
   void give_back(void* curl);
 
   std::string base_url_;
-  std::string shown_url_;  ///< base_url_ with its password masked
+  std::string shown_url_;    ///< base_url_ with its password masked
+  std::string auth_header_;  ///< "Authorization: Bearer ...", or empty
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds timeout_;
   std::mutex mutex_;

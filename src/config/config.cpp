@@ -40,7 +40,10 @@ enum class Kind {
   millis,
   failures,
   pool_size,
-  duration
+  duration,
+  auth_mode,
+  boolean,
+  secret
 };
 
 /// Which typed field of Config a value goes to.
@@ -61,6 +64,9 @@ enum class Field {
   user_mgmt_breaker_cooldown,
   db_pool_size,
   db_acquire_timeout,
+  auth,
+  auth_public_reads,
+  user_mgmt_token,
 };
 
 struct Spec {
@@ -124,6 +130,14 @@ std::vector<Spec> specs(const std::vector<ServiceSpec>& services) {
   v.push_back({"USER_MGMT_BREAKER_COOLDOWN_MS", "5000",
                "how long rooms fails fast before it asks user-mgmt again, in milliseconds",
                Kind::millis, Field::user_mgmt_breaker_cooldown});
+  v.push_back({"USER_MGMT_TOKEN", "",
+               "bearer token the rooms service sends to user-mgmt (roombook token create)",
+               Kind::secret, Field::user_mgmt_token, true});
+  v.push_back({"AUTH", "",
+               "required or off; empty means off on a loopback HOST, required on any other",
+               Kind::auth_mode, Field::auth, true});
+  v.push_back({"AUTH_PUBLIC_READS", "false", "true: with AUTH=required, GET and HEAD need no token",
+               Kind::boolean, Field::auth_public_reads});
   return v;
 }
 
@@ -201,6 +215,18 @@ std::optional<std::string> check(Kind kind, const std::string& value) {
       }
       return "must be a duration from 1ms to 10m, with its unit: 500ms, 2s, 1m";
     }
+    case Kind::auth_mode:
+      if (value == "required" || value == "off") return std::nullopt;
+      return "must be required or off";
+    case Kind::boolean:
+      if (value == "true" || value == "false") return std::nullopt;
+      return "must be true or false";
+    case Kind::secret: {
+      const bool plain =
+          std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c < 127; });
+      if (plain && value.size() <= 256) return std::nullopt;
+      return "must be at most 256 printable characters without spaces";
+    }
     case Kind::body_bytes:
       if (in_range(value, 1, kMaxBodyBytes)) return std::nullopt;
       return "must be a whole number of bytes from 1 to " + std::to_string(kMaxBodyBytes);
@@ -238,8 +264,8 @@ std::uint64_t to_uint(const std::string& validated) { return *parse_uint(validat
 Config Config::load(const LoadOptions& options) {
   const auto all = specs(options.services);
   for (const auto& [name, value] : options.flags) {
-    const bool known =
-        std::any_of(all.begin(), all.end(), [&](const Spec& spec) { return spec.name == name; });
+    const bool known = std::any_of(all.begin(), all.end(),
+                                   [&key = name](const Spec& spec) { return spec.name == key; });
     if (!known) throw Error("unknown setting \"" + name + "\" given as a flag");
   }
   const auto file_values =
@@ -250,7 +276,8 @@ Config Config::load(const LoadOptions& options) {
     config.services_.push_back({service.name, {}, std::nullopt, service.default_port});
   }
   for (const auto& spec : all) {
-    Setting s{spec.name, spec.default_value, Source::default_value, "default", spec.help};
+    Setting s{spec.name, spec.default_value, Source::default_value,
+              "default", spec.help,          spec.kind == Kind::secret};
     const auto counts = [&](const std::string& v) { return !(spec.optional && v.empty()); };
     const auto file_it = file_values.find(spec.name);
     if (const auto* v = find(options.flags, spec.name); v && counts(*v)) {
@@ -272,8 +299,12 @@ Config Config::load(const LoadOptions& options) {
     if (set) {
       if (const auto why = check(spec.kind, s.value)) {
         const bool is_url = spec.kind == Kind::database_url || spec.kind == Kind::http_url;
-        std::string message = "invalid " + spec.name + " \"" +
-                              (is_url ? core::mask_url(s.value) : s.value) + "\": " + *why;
+        // A secret is never repeated, not even a wrong one.
+        std::string message =
+            "invalid " + spec.name +
+            (s.secret ? std::string()
+                      : " \"" + (is_url ? core::mask_url(s.value) : s.value) + "\"") +
+            ": " + *why;
         if (s.source == Source::flag || s.source == Source::env_file) {
           message += " (from " + s.origin + ")";
         }
@@ -336,11 +367,25 @@ Config Config::load(const LoadOptions& options) {
         case Field::db_acquire_timeout:
           config.db_acquire_timeout_ = *core::parse_duration(v);
           break;
+        case Field::auth:
+          config.auth_ = v == "required" ? AuthMode::required : AuthMode::off;
+          break;
+        case Field::auth_public_reads:
+          config.auth_public_reads_ = v == "true";
+          break;
+        case Field::user_mgmt_token:
+          config.user_mgmt_.token = v;
+          break;
       }
     }
     config.settings_.push_back(std::move(s));
   }
   return config;
+}
+
+AuthMode Config::auth() const {
+  if (auth_) return *auth_;
+  return core::is_loopback_host(host_) ? AuthMode::off : AuthMode::required;
 }
 
 std::map<std::string, std::string> Config::process_environment() {

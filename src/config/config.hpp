@@ -32,8 +32,9 @@ struct Setting {
   std::string name;   ///< the variable: DATABASE_URL
   std::string value;  ///< as given; URLs are masked only when printed
   Source source = Source::default_value;
-  std::string origin;  ///< ".env:3", "--port", "environment", "default"
-  std::string help;    ///< one line, for `roombook config` and the manual
+  std::string origin;   ///< ".env:3", "--port", "environment", "default"
+  std::string help;     ///< one line, for `roombook config` and the manual
+  bool secret = false;  ///< a token: never printed
 };
 
 /// A service, as the registry of services (services/CMakeLists.txt) lists it:
@@ -67,7 +68,11 @@ struct UserMgmtClient {
   std::chrono::milliseconds timeout{2000};
   int breaker_failures = 5;  ///< failed calls in a row that open the circuit
   std::chrono::milliseconds breaker_cooldown{5000};
+  std::string token;  ///< USER_MGMT_TOKEN; empty: none is sent
 };
+
+/// Whether the services ask for bearer tokens (AUTH).
+enum class AuthMode { required, off };
 
 class Config {
  public:
@@ -97,6 +102,13 @@ class Config {
   /// DB_ACQUIRE_TIMEOUT: how long a request waits for a free connection.
   std::chrono::milliseconds db_acquire_timeout() const { return db_acquire_timeout_; }
 
+  /// AUTH, or by default off on a loopback HOST and required on any other.
+  AuthMode auth() const;
+  /// Whether AUTH was set rather than taken from HOST.
+  bool auth_is_set() const { return auth_.has_value(); }
+  /// AUTH_PUBLIC_READS: with AUTH=required, reads need no token.
+  bool auth_public_reads() const { return auth_public_reads_; }
+
   /// Every setting, in a stable order, for `roombook config`.
   const std::vector<Setting>& settings() const { return settings_; }
 
@@ -123,6 +135,8 @@ class Config {
   UserMgmtClient user_mgmt_;
   std::optional<std::size_t> db_pool_size_;
   std::chrono::milliseconds db_acquire_timeout_{2000};
+  std::optional<AuthMode> auth_;
+  bool auth_public_reads_ = false;
 };
 
 }  // namespace roombook::config

@@ -1,5 +1,7 @@
 #include "core/url.hpp"
 
+#include <algorithm>
+
 namespace roombook::core {
 
 namespace {
@@ -46,6 +48,28 @@ std::string mask_url(std::string_view url) {
     out.replace(value, end - value, "***");
   }
   return out;
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  // 127.a.b.c, each part 0-255 in plain digits.
+  if (!host.starts_with("127.")) return false;
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    const auto dot = std::min(host.find('.', i), host.size());
+    const auto part = host.substr(i, dot - i);
+    if (part.empty() || part.size() > 3) return false;
+    int value = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255) return false;
+    ++parts;
+    i = dot + 1;
+  }
+  return parts == 4;
 }
 
 }  // namespace roombook::core

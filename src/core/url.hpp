@@ -13,4 +13,8 @@ namespace roombook::core {
 /// mask more than a password in a malformed URL, never less.
 std::string mask_url(std::string_view url);
 
+/// Whether a listening address reaches this machine alone: 127.0.0.0/8,
+/// ::1 (bracketed or not) or "localhost".
+bool is_loopback_host(std::string_view host);
+
 }  // namespace roombook::core

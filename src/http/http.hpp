@@ -43,11 +43,27 @@ class Error : public std::runtime_error {
   nlohmann::ordered_json extra_;
 };
 
+/// What a bearer token allows: `read` the GET and HEAD routes, `write` every
+/// route, `admin` what write does.
+enum class Scope { read, write, admin };
+
+/// "read", "write", "admin".
+const char* to_string(Scope scope);
+/// The scope named `text`, or nullopt.
+std::optional<Scope> parse_scope(std::string_view text);
+
+/// Who made a request: the name and scope of its token.
+struct Caller {
+  std::string name;
+  Scope scope = Scope::read;
+};
+
 /// What middleware learns about a request and hands on to the handler: the
-/// request id (set by middleware::request_id). The next issues add the
-/// authenticated caller and the route pattern.
+/// request id (set by middleware::request_id) and the caller, when a token
+/// was checked (middleware::auth).
 struct RequestContext {
   std::string request_id;
+  std::optional<Caller> caller;
 };
 
 /// Name-value pairs in the order they came: a request's headers, query
@@ -215,21 +231,35 @@ using Next = std::function<Response(Request&)>;
 /// throws is answered like a handler's error.
 using Middleware = std::function<Response(Request&, const Next& next)>;
 
+/// Finds the caller a bearer token names, or nullopt for a token that is
+/// unknown, expired or revoked. It sees only well-formed tokens.
+using Authenticate = std::function<std::optional<Caller>(std::string_view token)>;
+
 namespace middleware {
 /// Keeps the client's X-Request-Id when it is 1 to 128 characters of
 /// [A-Za-z0-9._-] (it is echoed, logged and passed on), else makes one up;
 /// puts it in the request's context and on the response.
 Middleware request_id();
 /// Logs each request with the logger `name` (the service): method, path,
-/// status, body size, time taken and request id.
+/// status, body size, time taken, request id and caller.
 Middleware access_log(const std::string& name);
+
+/// Asks every request for `Authorization: Bearer <token>` (RFC 6750), except
+/// GET and HEAD with `public_reads`. No token, or one `authenticate` does
+/// not know: 401 with WWW-Authenticate. A token whose scope does not allow
+/// the method: 403. Neither answer says which tokens exist. Sets the
+/// request's caller.
+Middleware auth(Authenticate authenticate, bool public_reads);
 }  // namespace middleware
 
 /// A new request id: 16 hexadecimal digits.
 std::string new_request_id();
 
-/// What every service runs: request ids, then the access log.
-std::vector<Middleware> standard_middleware(const std::string& service_name);
+/// What every service runs: request ids, then the access log, then (when
+/// `authenticate` is given) auth.
+std::vector<Middleware> standard_middleware(const std::string& service_name,
+                                            Authenticate authenticate = nullptr,
+                                            bool public_reads = false);
 
 /// Runs a request through `chain` and then its route, and turns every
 /// outcome into a Response: route not found (404), wrong method (405 with

@@ -43,6 +43,33 @@ std::vector<std::string> states(const Cli& cli, const std::string& migrations_di
   return out;
 }
 
+/// What states() lists once every migration is applied: both of each service.
+const std::vector<std::string> kAllApplied{
+    "rooms/0001_create_rooms applied", "rooms/0002_create_tokens applied",
+    "user-mgmt/0001_create_users applied", "user-mgmt/0002_create_tokens applied"};
+
+/// kAllApplied after `down --service user-mgmt`: only user-mgmt's newest,
+/// 0002_create_tokens, is reverted.
+std::vector<std::string> user_tokens_reverted() {
+  auto states = kAllApplied;
+  std::replace(states.begin(), states.end(), std::string("user-mgmt/0002_create_tokens applied"),
+               std::string("user-mgmt/0002_create_tokens not applied"));
+  return states;
+}
+
+/// Whether the database of `cli` has a table of that name.
+bool has_table(const Cli& cli, const std::string& name) {
+  auto pool = db::open(cli.url);
+  auto conn = pool->acquire();
+  const db::Query query{
+      "test.has_table",
+      pool->dialect() == db::Dialect::postgres
+          ? "SELECT COUNT(*) FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_name = $1"
+          : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1"};
+  return conn->query(query, {name}).at(0).integer(0) == 1;
+}
+
 /// `migrate down --service user-mgmt`.
 MigrateOptions down_user_mgmt() {
   MigrateOptions o;
@@ -102,24 +129,26 @@ TEST_CASE("cmd migrate: down on a terminal prints the plan, asks, and reverts on
           "[cmd][migrate]") {
   Cli cli(true, true);
   const auto before = states(cli);
-  REQUIRE(std::count(before.begin(), before.end(), "user-mgmt/0001_create_users applied") == 1);
+  REQUIRE(before == kAllApplied);
+  REQUIRE(has_table(cli, "user_mgmt_tokens"));
   std::istringstream in("n\ny\n");
   answer_from(cli, in);
 
   const auto refused = run(cli, down_user_mgmt());
   CHECK(refused.code == 1);
   CHECK_THAT(refused.message, Contains("nothing was changed"));
-  CHECK(cli.out.str() == "user-mgmt: will revert 0001_create_users\n" + kQuestion);
+  CHECK(cli.out.str() == "user-mgmt: will revert 0002_create_tokens\n" + kQuestion);
   CHECK(states(cli) == before);
+  CHECK(has_table(cli, "user_mgmt_tokens"));
 
   cli.clear();
   CHECK(run_migrate(cli.ctx, down_user_mgmt()) == 0);
-  CHECK(cli.out.str() == "user-mgmt: will revert 0001_create_users\n" + kQuestion +
-                             "user-mgmt: reverted 0001_create_users\n");
-  auto after = before;
-  std::replace(after.begin(), after.end(), std::string("user-mgmt/0001_create_users applied"),
-               std::string("user-mgmt/0001_create_users not applied"));
-  CHECK(states(cli) == after);  // the other services' migrations stay applied
+  CHECK(cli.out.str() == "user-mgmt: will revert 0002_create_tokens\n" + kQuestion +
+                             "user-mgmt: reverted 0002_create_tokens\n");
+  // Only the newest: 0001 and the other services' migrations stay applied.
+  CHECK(states(cli) == user_tokens_reverted());
+  CHECK_FALSE(has_table(cli, "user_mgmt_tokens"));
+  CHECK(has_table(cli, "users"));
 }
 
 TEST_CASE("cmd migrate: only y or yes confirms, anything else or no answer changes nothing",
@@ -139,7 +168,8 @@ TEST_CASE("cmd migrate: only y or yes confirms, anything else or no answer chang
     std::istringstream in(answer);
     answer_from(cli, in);
     CHECK(run_migrate(cli.ctx, down_user_mgmt()) == 0);
-    CHECK_THAT(cli.out.str(), Contains("user-mgmt: reverted 0001_create_users"));
+    CHECK_THAT(cli.out.str(), Contains("user-mgmt: reverted 0002_create_tokens"));
+    CHECK(states(cli) == user_tokens_reverted());
   }
 }
 
@@ -160,7 +190,8 @@ TEST_CASE("cmd migrate: without a terminal down and redo need --yes, which skips
       const auto refused = run(cli, options);
       CHECK(refused.code == 2);
       CHECK_THAT(refused.message, Contains("--yes") && Contains("nothing was changed"));
-      CHECK_THAT(cli.out.str(), Contains("user-mgmt: will revert 0001_create_users"));
+      CHECK_THAT(cli.out.str(), Contains("user-mgmt: will revert 0002_create_tokens"));
+      CHECK_THAT(cli.out.str(), !Contains("0001_create_users"));  // only the newest
       CHECK(states(cli) == before);
     }
 
@@ -173,8 +204,10 @@ TEST_CASE("cmd migrate: without a terminal down and redo need --yes, which skips
       auto yes = options;
       yes.yes = true;
       CHECK(run_migrate(cli.ctx, yes) == 0);
-      CHECK_THAT(cli.out.str(), Contains("user-mgmt: reverted 0001_create_users"));
+      CHECK_THAT(cli.out.str(), Contains("user-mgmt: reverted 0002_create_tokens"));
       CHECK_THAT(cli.out.str(), !Contains(kQuestion));
+      // redo applies it again; down leaves it reverted.
+      CHECK(states(cli) == (options.action == "redo" ? kAllApplied : user_tokens_reverted()));
     }
   }
 
@@ -184,7 +217,7 @@ TEST_CASE("cmd migrate: without a terminal down and redo need --yes, which skips
   dry.dry_run = true;
   const auto before = states(cli);
   CHECK(run_migrate(cli.ctx, dry) == 0);
-  CHECK(cli.out.str() == "user-mgmt: would revert 0001_create_users\n");
+  CHECK(cli.out.str() == "user-mgmt: would revert 0002_create_tokens\n");
   CHECK(states(cli) == before);
 }
 

@@ -131,12 +131,27 @@ TEST_CASE("defaults, in a stable order, when nothing is set", "[config]") {
     CHECK(s.origin == "default");
     CHECK_FALSE(s.help.empty());
   }
-  CHECK(names == std::vector<std::string>{
-                     "DATABASE_URL", "USER_MGMT_DATABASE_URL", "ROOMS_DATABASE_URL", "HOST", "PORT",
-                     "USER_MGMT_PORT", "ROOMS_PORT", "ROOMBOOK_THREADS", "DB_POOL_SIZE",
-                     "DB_ACQUIRE_TIMEOUT", "ROOMBOOK_LOG", "ROOMBOOK_LOG_FORMAT", "MAX_BODY_BYTES",
-                     "USER_MGMT_URL", "USER_MGMT_CONNECT_TIMEOUT_MS", "USER_MGMT_TIMEOUT_MS",
-                     "USER_MGMT_BREAKER_FAILURES", "USER_MGMT_BREAKER_COOLDOWN_MS"});
+  CHECK(names == std::vector<std::string>{"DATABASE_URL",
+                                          "USER_MGMT_DATABASE_URL",
+                                          "ROOMS_DATABASE_URL",
+                                          "HOST",
+                                          "PORT",
+                                          "USER_MGMT_PORT",
+                                          "ROOMS_PORT",
+                                          "ROOMBOOK_THREADS",
+                                          "DB_POOL_SIZE",
+                                          "DB_ACQUIRE_TIMEOUT",
+                                          "ROOMBOOK_LOG",
+                                          "ROOMBOOK_LOG_FORMAT",
+                                          "MAX_BODY_BYTES",
+                                          "USER_MGMT_URL",
+                                          "USER_MGMT_CONNECT_TIMEOUT_MS",
+                                          "USER_MGMT_TIMEOUT_MS",
+                                          "USER_MGMT_BREAKER_FAILURES",
+                                          "USER_MGMT_BREAKER_COOLDOWN_MS",
+                                          "USER_MGMT_TOKEN",
+                                          "AUTH",
+                                          "AUTH_PUBLIC_READS"});
   CHECK(setting(config, "DATABASE_URL").value == "sqlite:roombook.db");
   CHECK(setting(config, "USER_MGMT_DATABASE_URL").value == "");
   CHECK(setting(config, "PORT").value == "");
@@ -485,4 +500,44 @@ TEST_CASE("names: service prefixes, unknown settings, services and flags", "[con
   CHECK_THROWS_AS(config.port("billing"), std::out_of_range);
   CHECK_THROWS_AS(config.database_url("billing"), std::out_of_range);
   CHECK(load_error({}, "", {{"PROT", "80"}}) == "unknown setting \"PROT\" given as a flag");
+}
+
+TEST_CASE("config: AUTH defaults to off on loopback and required on any other HOST",
+          "[config][auth]") {
+  using roombook::config::AuthMode;
+  for (const auto* host : {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"}) {
+    INFO(host);
+    const auto c = load({{"HOST", host}});
+    CHECK(c.auth() == AuthMode::off);
+    CHECK_FALSE(c.auth_is_set());
+  }
+  for (const auto* host :
+       {"0.0.0.0", "10.0.0.5", "::", "127.0.0.256", "127.0.0", "128.0.0.1", "users.example"}) {
+    INFO(host);
+    CHECK(load({{"HOST", host}}).auth() == AuthMode::required);
+  }
+  CHECK(load({{"AUTH", "required"}}).auth() == AuthMode::required);
+  CHECK(load({{"HOST", "0.0.0.0"}, {"AUTH", "off"}}).auth() == AuthMode::off);
+  CHECK(load({{"AUTH", "off"}}).auth_is_set());
+  CHECK_FALSE(load({}).auth_public_reads());
+  CHECK(load({}, "AUTH_PUBLIC_READS=true\n").auth_public_reads());
+}
+
+TEST_CASE("config: bad AUTH values are refused, and a bad token is never repeated",
+          "[config][auth]") {
+  CHECK(load_error({{"AUTH", "yes"}}) == "invalid AUTH \"yes\": must be required or off");
+  CHECK(load_error({{"AUTH_PUBLIC_READS", "1"}}) ==
+        "invalid AUTH_PUBLIC_READS \"1\": must be true or false");
+  const auto message = load_error({{"USER_MGMT_TOKEN", "rbk_secret with space"}});
+  CHECK(message.find("USER_MGMT_TOKEN") != std::string::npos);
+  CHECK(message.find("secret") == std::string::npos);
+}
+
+TEST_CASE("config: USER_MGMT_TOKEN reaches the client settings and is marked secret",
+          "[config][auth]") {
+  const auto c = load({{"USER_MGMT_TOKEN", "rbk_abc"}});
+  CHECK(c.user_mgmt().token == "rbk_abc");
+  CHECK(setting(c, "USER_MGMT_TOKEN").secret);
+  CHECK_FALSE(setting(c, "USER_MGMT_URL").secret);
+  CHECK(load({}).user_mgmt().token.empty());
 }

@@ -1,7 +1,9 @@
 // The middleware chain of http::handle(): its order, errors thrown inside
 // it, and the standard middleware (request ids, the access log).
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -139,4 +141,81 @@ TEST_CASE("http middleware: the standard chain sets the request id before the ac
   req.headers.emplace("x-request-id", "abc");
   CHECK(handle(chain, router.match(Method::get, "/x"), req).status == 204);
   CHECK(seen == "abc");
+}
+
+namespace {
+
+nlohmann::json problem(const Response& r, int status) {
+  CHECK(r.status == status);
+  return roombook::http::test::check_problem(r.content_type, r.body, status);
+}
+
+/// Two known tokens: "good-write" (write) and "good-read" (read).
+std::optional<Caller> known_tokens(std::string_view token) {
+  if (token == "good-write") return Caller{"deployer", Scope::write};
+  if (token == "good-read") return Caller{"reader", Scope::read};
+  return std::nullopt;
+}
+
+struct Authed {
+  std::vector<std::string> trace;
+  Router router;
+  std::vector<Middleware> chain;
+  explicit Authed(bool public_reads) : router(router_with(trace)) {
+    router.add(Method::post, "/ok", [this](const Request& req) {
+      trace.push_back("post by " + (req.context.caller ? req.context.caller->name : "-"));
+      return Response::json(201, "made");
+    });
+    chain = {middleware::auth(known_tokens, public_reads)};
+  }
+  Response send(Method method, const std::optional<std::string>& authorization) {
+    Request req = get("/ok");
+    req.method = method;
+    if (authorization) req.headers.emplace("authorization", *authorization);
+    return handle(chain, router.match(method, "/ok"), req);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("http middleware: auth answers 401 with WWW-Authenticate without a valid token",
+          "[http][middleware][auth]") {
+  Authed a(false);
+  for (const auto& header : std::vector<std::optional<std::string>>{
+           std::nullopt, "Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer bad token",
+           "Bearer unknown", "Bearer " + std::string(300, 'a'), "good-write"}) {
+    INFO(header.value_or("(none)"));
+    const auto r = a.send(Method::get, header);
+    const auto doc = problem(r, 401);
+    CHECK(header_of(r, "WWW-Authenticate").rfind("Bearer realm=\"roombook\"", 0) == 0);
+    // Never a hint about which tokens exist.
+    CHECK(doc.at("detail").get<std::string>().find("unknown") == std::string::npos);
+  }
+  CHECK(a.trace.empty());
+  // A token that was sent but is not valid says so, as RFC 6750 asks.
+  CHECK(header_of(a.send(Method::get, "Bearer unknown"), "WWW-Authenticate")
+            .find("error=\"invalid_token\"") != std::string::npos);
+  CHECK(header_of(a.send(Method::get, std::nullopt), "WWW-Authenticate").find("error=") ==
+        std::string::npos);
+}
+
+TEST_CASE("http middleware: auth lets a token's scope through and refuses the rest with 403",
+          "[http][middleware][auth]") {
+  Authed a(false);
+  CHECK(a.send(Method::get, "Bearer good-read").status == 200);
+  CHECK(a.send(Method::get, "bearer  good-write").status == 200);
+  const auto refused = a.send(Method::post, "Bearer good-read");
+  problem(refused, 403);
+  CHECK(header_of(refused, "WWW-Authenticate").find("insufficient_scope") != std::string::npos);
+  CHECK(a.send(Method::post, "Bearer good-write").status == 201);
+  CHECK(a.trace == std::vector<std::string>{"handler", "handler", "post by deployer"});
+}
+
+TEST_CASE("http middleware: with public reads only writes need a token",
+          "[http][middleware][auth]") {
+  Authed a(true);
+  CHECK(a.send(Method::get, std::nullopt).status == 200);
+  CHECK(a.send(Method::head, std::nullopt).status == 200);
+  problem(a.send(Method::post, std::nullopt), 401);
+  CHECK(a.send(Method::post, "Bearer good-write").status == 201);
 }

@@ -1,0 +1,1 @@
+DROP TABLE rooms_tokens;

@@ -1,0 +1,17 @@
+-- Bearer tokens of the rooms service (roombook token create). Only the
+-- SHA-256 of a token is kept, as lower-case hex; its prefix (the first 12
+-- characters) is kept in clear so that logs and listings can name it. Times
+-- are RFC 3339 UTC text, as everywhere on SQLite.
+CREATE TABLE rooms_tokens (
+    name         TEXT NOT NULL PRIMARY KEY,
+    scope        TEXT NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+    prefix       TEXT NOT NULL,
+    hash         TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT,
+    last_used_at TEXT
+);
+
+-- A request names its token; the prefix finds the row, then the hash is
+-- compared in constant time.
+CREATE INDEX rooms_tokens_prefix ON rooms_tokens (prefix);
