@@ -57,14 +57,14 @@ bool is_value_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7
 /// are let through as they are; the router compares them as bytes.
 bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7F; }
 
+}  // namespace
+
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 bool is_token_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;

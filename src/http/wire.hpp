@@ -89,6 +89,9 @@ class Parser {
   Failure failure_;
 };
 
+/// The value of a hexadecimal digit, either case; -1 for any other char.
+int hex_digit(char c);
+
 /// Whether `c` may appear in a token (RFC 9110): method and header names.
 bool is_token_char(char c);
 

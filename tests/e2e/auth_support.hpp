@@ -182,6 +182,36 @@ struct Credentials {
   std::string expired;  ///< expired, and already refused by the server
 };
 
+/// `eventually`, trying every 20 ms instead of every millisecond: each try
+/// is a request or a command, and the machine is shared.
+inline bool soon(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  bool first = true;
+  return eventually(
+      [&] {
+        if (!first) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        first = false;
+        return condition();
+      },
+      timeout);
+}
+
+/// Makes the tokens of a refusal table for the service `client` talks to:
+/// a writer, a reader, one revoked after it was seen to work through `probe`
+/// (so the server may have cached it), and one that expired; both of the
+/// latter are waited for until the server refuses them.
+inline Credentials refusal_credentials(const Workspace& ws, Client& client, const Route& probe) {
+  using namespace std::chrono_literals;
+  const auto writer = create_token(ws, "writer", "write");
+  const auto reader = create_token(ws, "reader", "read");
+  const auto revoked = create_token(ws, "gone", "write");
+  const auto expiring = create_token(ws, "brief", "write", {"--expires", "1s"});
+  REQUIRE(send(client, probe, {bearer(revoked.secret)}).status == 200);
+  revoke_token(ws, "gone");
+  CHECK(soon([&] { return send(client, probe, {bearer(revoked.secret)}).status == 401; }, 5s));
+  CHECK(soon([&] { return send(client, probe, {bearer(expiring.secret)}).status == 401; }, 10s));
+  return {writer.secret, reader.secret, revoked.secret, expiring.secret};
+}
+
 /// Every way a request can come without a valid token, each with a name.
 inline std::vector<std::pair<std::string, std::vector<std::string>>> invalid_credentials(
     const Credentials& c) {
@@ -225,19 +255,6 @@ inline void check_every_refusal(Client& client, const std::vector<Route>& routes
       check_forbidden(send(client, route, {bearer(c.read)}));
     }
   }
-}
-
-/// `eventually`, trying every 20 ms instead of every millisecond: each try
-/// is a request or a command, and the machine is shared.
-inline bool soon(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  bool first = true;
-  return eventually(
-      [&] {
-        if (!first) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        first = false;
-        return condition();
-      },
-      timeout);
 }
 
 /// What of `secret` shows in `text`: all of it, or any 16 characters of it
