@@ -25,6 +25,8 @@
 #include <system_error>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "db/db.hpp"
 
 namespace roombook::e2e {
@@ -83,9 +85,47 @@ std::string read_file(const fs::path& path) {
   return s.str();
 }
 
+// A sanitizer report in a child fails the test that started it, whatever
+// became of the child (killed, its exit status never looked at). ASan, LSan
+// and TSan write theirs to the file log_path names (sanitizer_options()),
+// which the Workspace reads at the end. UBSan writes to stderr beside ASan:
+// g++ links each as a library of its own, and UBSan's log_path sets ASan's
+// file, not its own. So what a child wrote is read for reports too.
+
+/// Where the processes started in a workspace write sanitizer reports:
+/// the sanitizers add ".<pid>" to this log_path.
+fs::path sanitizer_log(const fs::path& workspace) { return workspace / "sanitizer"; }
+
+/// Fails the running test with each report a process started in the workspace
+/// wrote there.
+void fail_on_sanitizer_reports(const fs::path& workspace) {
+  const auto prefix = sanitizer_log(workspace).filename().string() + ".";
+  std::error_code ec;
+  for (fs::directory_iterator it(workspace, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().rfind(prefix, 0) != 0) continue;
+    FAIL_CHECK("a process of this test reported an error of its sanitizer, in "
+               << it->path().string() << ":\n"
+               << read_file(it->path()));
+  }
+  if (ec) FAIL_CHECK("cannot look for sanitizer reports in " << workspace << ": " << ec.message());
+}
+
+/// Fails the running test when `output`, what a process wrote, holds a
+/// sanitizer's report (UBSan's "file:line:col: runtime error: ...") or
+/// message (such as "==PID==ERROR: Can't open file", when log_path could not
+/// be written).
+void fail_on_sanitizer_output(const std::string& what, const std::string& output) {
+  for (const char* mark : {": runtime error: ", "Sanitizer:", "==ERROR: ", "==WARNING: "}) {
+    if (output.find(mark) != std::string::npos) {
+      FAIL_CHECK(what << " reported an error of its sanitizer (\"" << mark << "\"):\n" << output);
+      return;
+    }
+  }
+}
+
 /// fork + exec with everything the child needs prepared beforehand, since
 /// other threads of the test may be running (only async-signal-safe calls
-/// happen between fork and exec).
+/// happen between fork and exec). `cwd` is the workspace.
 pid_t spawn(const std::string& program, const std::vector<std::string>& args, const Env& extra,
             const fs::path& cwd, int in_fd, int out_fd, int err_fd) {
   if (::access(program.c_str(), X_OK) != 0) {
@@ -99,6 +139,7 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args, co
   env["PATH"] = path ? path : "/usr/local/bin:/usr/bin:/bin";
   env["HOME"] = home ? home : cwd.string();
   for (const auto& [k, v] : extra) env[k] = v;
+  for (const auto& [k, v] : sanitizer_options(cwd)) env[k] = v;
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
 
@@ -167,6 +208,29 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 // ---------------------------------------------------------------------------
+// Sanitizers
+
+Env sanitizer_options(const fs::path& workspace) {
+  // The sanitizers split options at ':', ',' and blanks: a path holding one
+  // would be cut short, and its reports written elsewhere.
+  const auto log_path = sanitizer_log(workspace).string();
+  if (log_path.find_first_of(":, \t\n\r") != std::string::npos) {
+    throw std::runtime_error("a workspace path the sanitizers cannot take: " + log_path);
+  }
+  Env options;
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    const char* inherited = std::getenv(name);
+    std::string value = inherited ? inherited : "";
+    // Set even when the test has none, so that no report goes to a stderr
+    // no one reads. A binary without that sanitizer ignores it. Anything in
+    // that file is a report: not the suppressions used, listed at exit.
+    options[name] =
+        value + (value.empty() ? "" : ":") + "log_path=" + log_path + ":print_suppressions=0";
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------
 // Workspace
 
 Workspace::Workspace() {
@@ -186,7 +250,9 @@ std::string Workspace::add_database(const std::string& name) {
   return databases_.back()->url();
 }
 
+// The test's servers, made after it, have been stopped by now.
 Workspace::~Workspace() {
+  fail_on_sanitizer_reports(dir_);
   if (std::getenv("ROOMBOOK_E2E_KEEP") != nullptr) return;
   std::error_code ec;
   fs::remove_all(dir_, ec);
@@ -226,7 +292,11 @@ RunResult Workspace::run_program(const std::string& program, const std::vector<s
     throw std::runtime_error("roombook did not finish within 60 s; stderr:\n" +
                              read_all(err.get()));
   }
-  return RunResult{*status, read_all(out.get()), read_all(err.get())};
+  RunResult result{*status, read_all(out.get()), read_all(err.get())};
+  fail_on_sanitizer_output(fs::path(program).filename().string() + " " +
+                               (args.empty() ? std::string() : args.front()) + "...",
+                           result.err);
+  return result;
 }
 
 // ---------------------------------------------------------------------------
@@ -362,6 +432,7 @@ Server::Server(const Workspace& ws, Launch launch) : services_(std::move(launch.
 
 Server::~Server() {
   if (pid_ > 0) kill9();
+  fail_on_sanitizer_output("the server whose log is " + log_path_.string(), read_file(log_path_));
 }
 
 const std::string& Server::only_service() const {

@@ -46,7 +46,10 @@ struct RunResult {
 /// belong to that test alone. Removed on destruction (unless ROOMBOOK_E2E_KEEP
 /// is set in the test's environment). On PostgreSQL (on_postgres()) it also
 /// has a schema of its own, which env's DATABASE_URL names, so every process
-/// started here uses it instead of ./roombook.db.
+/// started here uses it instead of ./roombook.db. Every process started here
+/// writes its sanitizer reports here (sanitizer_options()); on destruction,
+/// each such report fails the running test, and is printed. (UBSan's go to
+/// stderr: run() and Server read what their process wrote for them.)
 class Workspace {
  public:
   Workspace();
@@ -82,6 +85,14 @@ class Workspace {
   // Dropped when the workspace goes, after the servers of the test.
   std::vector<std::unique_ptr<roombook::test::TestDatabase>> databases_;
 };
+
+/// What every process started in `workspace` gets of the sanitizers' options:
+/// ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS and LSAN_OPTIONS as the test has
+/// them, each with log_path=<workspace>/sanitizer and print_suppressions=0
+/// added (set even when the test has none), so that a report of ASan, LSan or
+/// TSan goes to a file sanitizer.<pid> there, not to a stderr no one may read,
+/// and nothing else does. For a test that starts a process itself.
+Env sanitizer_options(const std::filesystem::path& workspace);
 
 /// SQL on a database from outside the processes under test, through the data
 /// layer: the same statements check what is stored on SQLite and on
