@@ -27,6 +27,40 @@ std::string_view dollar_tag(std::string_view sql, std::size_t i) {
   return sql.substr(i, j + 1 - i);
 }
 
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+/// Past the end of PostgreSQL's escape string (E'...') whose opening quote is
+/// sql[i]: a backslash escapes the next byte, a doubled quote is one quote.
+std::size_t past_escape_string(std::string_view sql, std::size_t i) {
+  for (std::size_t j = i + 1; j < sql.size(); ++j) {
+    if (sql[j] == '\\') {
+      ++j;
+    } else if (sql[j] == '\'') {
+      if (j + 1 < sql.size() && sql[j + 1] == '\'') {
+        ++j;
+      } else {
+        return j + 1;
+      }
+    }
+  }
+  return sql.size();
+}
+
+/// Past the end of PostgreSQL's block comment at sql[i], which nests.
+std::size_t past_nested_comment(std::string_view sql, std::size_t i) {
+  std::size_t depth = 0;
+  for (std::size_t j = i; j + 1 < sql.size(); ++j) {
+    if (sql[j] == '/' && sql[j + 1] == '*') {
+      ++depth;
+      ++j;
+    } else if (sql[j] == '*' && sql[j + 1] == '/') {
+      ++j;
+      if (--depth == 0) return j + 1;
+    }
+  }
+  return sql.size();
+}
+
 }  // namespace
 
 std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i, Quoting quoting) {
@@ -35,6 +69,14 @@ std::size_t skip_quoted_or_comment(std::string_view sql, std::size_t i, Quoting 
   };
   const char c = sql[i];
   const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+  if (quoting == Quoting::postgres) {
+    // E'it\'s': the E is a word of its own, not the end of one (name'...').
+    if (c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
+        (i == 1 || !is_word(sql[i - 2]))) {
+      return past_escape_string(sql, i);
+    }
+    if (c == '/' && next == '*') return past_nested_comment(sql, i);
+  }
   if (c == '\'' || c == '"') return past(sql.find(c, i + 1), 1);
   if (c == '-' && next == '-') return past(sql.find('\n', i + 2), 1);
   if (c == '/' && next == '*') return past(sql.find("*/", i + 2), 2);

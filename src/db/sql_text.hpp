@@ -14,7 +14,8 @@ namespace roombook::db::detail {
 
 enum class Quoting {
   sqlite,    ///< '...', "...", `...`, [...]
-  postgres,  ///< '...', "...", and dollar quotes: $$...$$, $tag$...$tag$
+  postgres,  ///< '...', "...", E'...\'...', dollar quotes ($$...$$, $tag$...$tag$);
+             ///< block comments nest
 };
 
 /// If a string literal, quoted identifier or comment starts at sql[i], the

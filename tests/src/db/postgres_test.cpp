@@ -296,6 +296,25 @@ TEST_CASE(
   CHECK(count(*conn, "SELECT COUNT(*) FROM s") == 2);
 }
 
+TEST_CASE("db postgres: execute_script reads escape strings and nested comments as PostgreSQL does",
+          "[db][postgres]") {
+  Pg pg;
+  auto conn = pg.pool->acquire();
+  // Cut at the ';' inside either, the script would fail with a syntax error.
+  conn->execute_script(R"(
+    CREATE TABLE e (n INTEGER, note TEXT);
+    /* an outer comment /* an inner one; */ still the outer one; */
+    INSERT INTO e VALUES (1, E'it\'s; fine');
+    INSERT INTO e VALUES (2, e'a ''doubled'' one; \\');
+    INSERT INTO e VALUES (3, 'plain\');
+  )");
+  const auto rows = conn->query({"e.all", "SELECT note FROM e ORDER BY n"});
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].text(0) == "it's; fine");
+  CHECK(rows[1].text(0) == "a 'doubled' one; \\");
+  CHECK(rows[2].text(0) == "plain\\");
+}
+
 TEST_CASE("db postgres: a NUL byte in a text parameter is refused as a db::Error",
           "[db][postgres]") {
   Pg pg;
