@@ -573,12 +573,26 @@ class SqliteConnection final : public Backend {
 
   // The failing statement of a script whose prepare failed (so there is no
   // tail pointer): up to the first ';' that completes a statement.
+  /// The statement at the start of `rest`, for a message: up to the first ';'
+  /// outside quotes and comments after which sqlite3_complete() finds it whole
+  /// (a trigger's body holds ';' of its own). After kMaxEndsTried such ends,
+  /// the rest (the message cuts it): each try reads the text from its start.
   static std::string_view statement_at(std::string_view rest) {
-    for (std::size_t semi = rest.find(';'); semi != std::string_view::npos;
-         semi = rest.find(';', semi + 1)) {
-      if (sqlite3_complete(std::string(rest.substr(0, semi + 1)).c_str()) != 0) {
-        return rest.substr(0, semi + 1);
+    constexpr int kMaxEndsTried = 64;
+    std::string text(rest);  // sqlite3_complete() reads up to a NUL
+    int tried = 0;
+    for (std::size_t i = 0; i < rest.size() && tried < kMaxEndsTried;) {
+      if (const auto skip = skip_quoted_or_comment(rest, i, Quoting::sqlite); skip != i) {
+        i = skip;
+        continue;
       }
+      if (rest[i++] != ';') continue;
+      ++tried;
+      const char after = text[i];  // text[size()] is the NUL
+      text[i] = '\0';
+      const bool whole = sqlite3_complete(text.c_str()) != 0;
+      text[i] = after;
+      if (whole) return rest.substr(0, i);
     }
     return rest;
   }

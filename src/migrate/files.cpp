@@ -2,6 +2,7 @@
 // creating new ones. Nothing here touches a database.
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,9 @@ namespace fs = std::filesystem;
 /// Longest migration name ("add_room_capacity") and service folder name.
 constexpr std::size_t kMaxNameLength = 100;
 constexpr std::size_t kMaxServiceLength = 64;
+/// Largest migration file read: a schema change is a few KiB of SQL, and
+/// each file is held in memory whole.
+constexpr std::uintmax_t kMaxFileBytes = 16 << 20;
 
 bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
 bool is_service_char(char c) {
@@ -192,6 +196,10 @@ std::vector<SourceFile> read_dir(const std::string& dir) {
   try {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
       if (!entry.is_regular_file() || entry.path().extension() != ".sql") continue;
+      if (const auto size = entry.file_size(); size > kMaxFileBytes) {
+        throw Error("migration file " + entry.path().string() + " is " + std::to_string(size) +
+                    " bytes; at most " + std::to_string(kMaxFileBytes >> 20) + " MiB are allowed");
+      }
       std::ifstream in(entry.path(), std::ios::binary);
       std::ostringstream contents;
       contents << in.rdbuf();

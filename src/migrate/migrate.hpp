@@ -59,7 +59,8 @@ void check_version(const std::vector<Migration>& migrations, const std::string& 
 /// or an .up.sql without its .down.sql. `dialect` picks .postgres.sql variants.
 std::vector<Migration> assemble(const std::vector<SourceFile>& files, db::Dialect dialect);
 
-/// Reads every *.sql below `dir` (one folder per service).
+/// Reads every *.sql below `dir` (one folder per service). Throws Error for a
+/// file it cannot read or one over 16 MiB, naming it.
 std::vector<SourceFile> read_dir(const std::string& dir);
 
 /// The files compiled into the binary from migrations/.

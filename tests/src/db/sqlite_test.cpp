@@ -279,6 +279,16 @@ TEST_CASE("sqlite: a failing script statement is named, and the transaction undo
     CHECK_THAT(e.what(), Contains("statement \"SELEC 1\" failed: ") && Contains("syntax error"));
     CHECK(count(db.conn, "SELECT count(*) FROM x WHERE a = 8") == 0);
   }
+  SECTION("so does one with a million ';' in a literal, in time linear in the script") {
+    // Tried at every ';', finding the statement's end would read 10^11 bytes.
+    const std::string semis(1'000'000, ';');
+    const Error e = error_of(
+        [&] { db.conn.execute_script("SELEC '" + semis + "';\nINSERT INTO x VALUES (9);"); });
+    CHECK(e.code() == ErrorCode::other);
+    CHECK_THAT(e.what(), Contains("statement \"SELEC '" + semis.substr(0, 200)) &&
+                             Contains("...\" failed: ") && Contains("syntax error"));
+    CHECK(count(db.conn, "SELECT count(*) FROM x WHERE a = 9") == 0);
+  }
 }
 
 TEST_CASE("sqlite: a writer blocked past the busy timeout gets ErrorCode::busy",

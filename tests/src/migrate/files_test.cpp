@@ -177,6 +177,20 @@ TEST_CASE("read_dir of a missing folder names it") {
   CHECK_THROWS_WITH(read_dir(missing), Contains(missing));
 }
 
+TEST_CASE("read_dir refuses a file over 16 MiB, naming it, and reads one of 16 MiB") {
+  TempDir tmp;
+  const auto path = tmp.path / "user-mgmt/0001_a.up.sql";
+  write(path, "");
+  fs::resize_file(path, (16 << 20) + 1);  // sparse: no disk used
+  CHECK_THROWS_WITH(read_dir(tmp.path.string()),
+                    Contains(path.string()) && Contains("16777217 bytes") && Contains("16 MiB"));
+
+  fs::resize_file(path, 16 << 20);
+  const auto files = read_dir(tmp.path.string());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].contents.size() == 16u << 20);
+}
+
 TEST_CASE("create writes the next numbered pair and refuses bad names") {
   TempDir tmp;
   const std::string dir = tmp.path.string();
