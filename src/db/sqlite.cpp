@@ -571,12 +571,11 @@ class SqliteConnection final : public Backend {
                  "query \"" + label(q) + "\" failed: " + sqlite3_errmsg(db_.getHandle()));
   }
 
-  // The failing statement of a script whose prepare failed (so there is no
-  // tail pointer): up to the first ';' that completes a statement.
-  /// The statement at the start of `rest`, for a message: up to the first ';'
-  /// outside quotes and comments after which sqlite3_complete() finds it whole
-  /// (a trigger's body holds ';' of its own). After kMaxEndsTried such ends,
-  /// the rest (the message cuts it): each try reads the text from its start.
+  /// The failing statement at the start of `rest`, for a message, when
+  /// prepare failed (so there is no tail pointer): up to the first ';' outside
+  /// quotes and comments after which sqlite3_complete() finds it whole (a
+  /// trigger's body holds ';' of its own). After kMaxEndsTried such ends, the
+  /// rest (the message cuts it): each try reads the text from its start.
   static std::string_view statement_at(std::string_view rest) {
     constexpr int kMaxEndsTried = 64;
     std::string text(rest);  // sqlite3_complete() reads up to a NUL
